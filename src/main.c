@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The command line: options, their checks, and the subcommands. */
+#include "log.h"
+#include "options.h"
+#include "record.h"
+#include "regions.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: uffdtrace [OPTIONS] -- PROGRAM [ARGS...]\n"
+"       uffdtrace [OPTIONS] -p PID\n"
+"Show which code writes to which memory, using userfaultfd write-protection.\n"
+"\n"
+"Target:\n"
+"  -p, --pid PID          attach to a running process (Ctrl-C detaches)\n"
+"  -f, --follow-forks     also trace child processes\n"
+"\n"
+"What to trace:\n"
+"      --regions LIST     heap,anon,stack or all (default: heap,anon)\n"
+"      --stacks           also trace thread stacks (same as adding stack)\n"
+"      --range START-END  only addresses in this range (hex; repeatable)\n"
+"  -d, --duration SECS    detach after SECS seconds\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE      write every event to trace FILE\n"
+"      --json FILE        write the summary as JSON (- for standard output)\n"
+"  -s, --summary          print the summary table on standard error\n"
+"                         (the default without -o and --json)\n"
+"      --top N            rows in the summary's top lists (default: 10)\n"
+"  -q, --quiet            no progress messages\n"
+"  -v, --verbose          explain what is traced and why\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"Exit status: that of PROGRAM (128+N if killed by signal N); 0 after -p;\n"
+"1 on errors of uffdtrace itself.  See uffdtrace(1).\n");
+}
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fputs("uffdtrace: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n  hint: see 'uffdtrace --help'\n", stderr);
+	exit(EXIT_TRACER_ERROR);
+}
+
+static int parse_range(const char *s, struct addr_range *r)
+{
+	char *end;
+	errno = 0;
+	r->start = strtoull(s, &end, 16);
+	if (errno || end == s || *end != '-')
+		return -1;
+	s = end + 1;
+	r->end = strtoull(s, &end, 16);
+	if (errno || end == s || *end || r->end <= r->start)
+		return -1;
+	return 0;
+}
+
+/* Refuse what cannot be traced, with the reason, before touching it. */
+static void check_pid(pid_t pid)
+{
+	char path[64];
+	if (pid == getpid() || pid == getppid())
+		die_hint("trace another process", "cannot trace uffdtrace itself (pid %d)", (int)pid);
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		die_hint("check the PID with ps or pgrep", "no process with pid %d", (int)pid);
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		die_hint("check the PID with ps or pgrep", "no process with pid %d", (int)pid);
+	char buf[1024];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* Field 9 (flags) follows "(comm)", which may itself hold spaces. */
+	char *p = strrchr(buf, ')');
+	unsigned long flags = 0;
+	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & 0x00200000))
+		die_hint("kernel threads have no user memory to trace",
+			 "pid %d is a kernel thread", (int)pid);
+}
+
+static long parse_number(const char *s, const char *what, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		usage_error(what, s);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_REGIONS = 256, OPT_STACKS, OPT_RANGE, OPT_JSON, OPT_TOP };
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "follow-forks", no_argument, NULL, 'f' },
+		{ "regions", required_argument, NULL, OPT_REGIONS },
+		{ "stacks", no_argument, NULL, OPT_STACKS },
+		{ "range", required_argument, NULL, OPT_RANGE },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "summary", no_argument, NULL, 's' },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	struct options opt = { .region_mask = (1u << REGION_HEAP) | (1u << REGION_ANON), .top = 10 };
+	bool stacks = false;
+	int c;
+	opterr = 0;
+	/* "+": stop at the first non-option, which is the program. */
+	while ((c = getopt_long(argc, argv, "+p:fd:o:sqvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (opt.pid)
+				usage_error("%s", "-p given twice");
+			opt.pid = (pid_t)parse_number(optarg, "invalid PID '%s'", 1, INT_MAX);
+			break;
+		case 'f':
+			opt.follow_forks = true;
+			break;
+		case OPT_REGIONS:
+			if (regions_parse_mask(optarg, &opt.region_mask) < 0)
+				usage_error("invalid --regions '%s': use heap, anon, stack or all, comma-separated", optarg);
+			break;
+		case OPT_STACKS:
+			stacks = true;
+			break;
+		case OPT_RANGE:
+			opt.ranges = xrealloc(opt.ranges, (size_t)(opt.nranges + 1) * sizeof *opt.ranges);
+			if (parse_range(optarg, &opt.ranges[opt.nranges++]) < 0)
+				usage_error("invalid --range '%s': use START-END in hex, START below END", optarg);
+			break;
+		case 'd': {
+			char *end;
+			opt.duration = strtod(optarg, &end);
+			if (end == optarg || *end || !(opt.duration > 0))
+				usage_error("invalid --duration '%s': give seconds, such as 5 or 0.5", optarg);
+			break;
+		}
+		case 'o':
+			opt.output = optarg;
+			break;
+		case OPT_JSON:
+			opt.json = optarg;
+			break;
+		case 's':
+			opt.summary = true;
+			break;
+		case OPT_TOP:
+			opt.top = (int)parse_number(optarg, "invalid --top '%s': give a number from 1 to 10000", 1, 10000);
+			break;
+		case 'q':
+			log_verbose = -1;
+			break;
+		case 'v':
+			log_verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("%s\n", PACKAGE_STRING);
+			return 0;
+		case ':':
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+			break;
+		default:
+			if (optopt)
+				fprintf(stderr, "uffdtrace: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "uffdtrace: unknown option '%s'\n", argv[optind - 1]);
+			fputs("  hint: see 'uffdtrace --help'\n", stderr);
+			return EXIT_TRACER_ERROR;
+		}
+	}
+	if (stacks)
+		opt.region_mask |= 1u << REGION_STACK;
+	if (optind < argc)
+		opt.argv = &argv[optind];
+	if (opt.pid && opt.argv)
+		usage_error("%s", "give either -p PID or a PROGRAM, not both");
+	if (!opt.pid && !opt.argv)
+		usage_error("%s", "nothing to trace: give -p PID or -- PROGRAM [ARGS]");
+	if (!opt.output && !opt.json)
+		opt.summary = true;
+	if (opt.pid)
+		check_pid(opt.pid);
+	if (geteuid() != 0 && access("/dev/userfaultfd", R_OK | W_OK) != 0)
+		warn_msg("not running as root: tracing will likely be refused");
+	int code = record_run(&opt);
+	free(opt.ranges);
+	return code;
+}

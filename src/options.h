@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the user asked for on the command line. */
+#ifndef UFFDTRACE_OPTIONS_H
+#define UFFDTRACE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct addr_range {
+	uint64_t start, end;
+};
+
+struct options {
+	pid_t pid;              /* -p; 0 when launching */
+	char **argv;            /* PROGRAM and ARGS after "--" */
+	const char *output;     /* -o trace file */
+	const char *json;       /* --json FILE, "-" for stdout */
+	bool summary;           /* --summary, or by default */
+	bool follow_forks;      /* -f */
+	unsigned region_mask;   /* bit per enum region_kind */
+	struct addr_range *ranges; /* --range, empty = everything */
+	int nranges;
+	double duration;        /* --duration seconds, 0 = unlimited */
+	int top;                /* rows per summary table */
+};
+
+#endif

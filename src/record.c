@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The live tracer's event loop: serve every userfaultfd, follow new mappings,
+ * handle ptrace stops and our own signals, then detach and summarize. */
+#include "record.h"
+#include "log.h"
+#include "model.h"
+#include "report.h"
+#include "sideband.h"
+#include "trace_writer.h"
+#include "tracer.h"
+#include "uffd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint32_t emit_region(struct tracer *t, pid_t pid, enum region_kind kind,
+		     uint64_t start, uint64_t end)
+{
+	uint32_t id = model_region_new(t->model, (uint32_t)pid, kind, start, end, now_ns() - t->t0_ns);
+	if (t->writer)
+		trace_writer_region(t->writer, &model_region(t->model, id)->r);
+	return id;
+}
+
+void emit_region_update(struct tracer *t, uint32_t id, uint64_t start, uint64_t end, bool unmapped)
+{
+	struct region_stat *rs = model_region(t->model, id);
+	rs->r.start = start;
+	rs->r.end = end;
+	if (unmapped && !rs->r.unmapped) {
+		rs->r.unmapped = 1;
+		rs->r.unmapped_ns = now_ns() - t->t0_ns;
+	}
+	if (t->writer)
+		trace_writer_region(t->writer, &rs->r);
+}
+
+const struct region *region_get(struct tracer *t, uint32_t id)
+{
+	return &model_region(t->model, id)->r;
+}
+
+void emit_event(struct tracer *t, const struct event *ev)
+{
+	model_add(t->model, ev);
+	if (t->writer)
+		trace_writer_event(t->writer, ev);
+}
+
+void emit_thread(struct tracer *t, pid_t pid, pid_t tid)
+{
+	model_thread(t->model, (uint32_t)pid, (uint32_t)tid);
+	if (t->writer)
+		trace_writer_thread(t->writer, (uint32_t)pid, (uint32_t)tid);
+}
+
+static void mark_rescan(pid_t pid, uint64_t start, uint64_t end, void *arg)
+{
+	struct tracer *t = arg;
+	(void)start;
+	(void)end;
+	for (struct process *p = t->procs; p; p = p->next)
+		if (pid < 0 || p->pid == pid)
+			p->rescan = true;
+}
+
+static void check_kernel(void)
+{
+	uint64_t f;
+	int rc = uffd_probe_features(&f);
+	if (rc < 0)
+		die_hint("run as root, or set vm.unprivileged_userfaultfd=1; the kernel needs "
+			 "CONFIG_USERFAULTFD",
+			 "cannot create a userfaultfd: %s", strerror(-rc));
+	if (!(f & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
+		die_hint("uffdtrace needs Linux 5.7 or later built with CONFIG_HAVE_ARCH_USERFAULTFD_WP",
+			 "this kernel has no userfaultfd write-protection (uffd-wp)");
+	if ((f & UFFD_WANT) != UFFD_WANT)
+		die_hint("uffdtrace needs Linux 5.13 or later",
+			 "this kernel lacks userfaultfd features uffdtrace needs (have %#llx, need %#llx)",
+			 (unsigned long long)f, (unsigned long long)UFFD_WANT);
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static char *command_line(struct options *opt)
+{
+	char buf[4096] = "";
+	size_t len = 0;
+	if (opt->argv) {
+		for (char **a = opt->argv; *a && len < sizeof buf - 2; a++)
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? " " : "", *a);
+	} else {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/cmdline", (int)opt->pid);
+		FILE *f = fopen(path, "re");
+		if (f) {
+			len = fread(buf, 1, sizeof buf - 1, f);
+			fclose(f);
+			for (size_t i = 0; i + 1 < len; i++)
+				if (!buf[i])
+					buf[i] = ' ';
+			buf[len] = 0;
+		}
+	}
+	return xstrdup(buf);
+}
+
+static int wait_status_code(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return EXIT_TRACER_ERROR;
+}
+
+/* Reap and dispatch every waitable ptrace event. */
+static void reap(struct tracer *t)
+{
+	for (;;) {
+		int st;
+		pid_t tid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (tid <= 0)
+			return;
+		target_handle_wait(t, tid, st);
+	}
+}
+
+static void serve_all(struct tracer *t)
+{
+	for (struct process *p = t->procs, *nx; p; p = nx) {
+		nx = p->next;
+		watch_serve(t, p);
+	}
+}
+
+static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_user)
+{
+	uint64_t deadline = t->opt->duration > 0 ? t->t0_ns + (uint64_t)(t->opt->duration * 1e9) : 0;
+	int nsb = sideband_nfds(t->sb);
+	struct pollfd *pfd = NULL;
+	size_t cap = 0;
+	while (t->procs && !t->stopping) {
+		size_t nprocs = 0;
+		for (struct process *p = t->procs; p; p = p->next)
+			nprocs++;
+		if (cap < 1 + (size_t)nsb + nprocs)
+			pfd = xrealloc(pfd, (cap = 1 + (size_t)nsb + nprocs + 8) * sizeof *pfd);
+		size_t n = 0;
+		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		for (int i = 0; i < nsb; i++)
+			pfd[n++] = (struct pollfd){ .fd = sideband_fd(t->sb, i), .events = POLLIN };
+		for (struct process *p = t->procs; p; p = p->next)
+			pfd[n++] = (struct pollfd){ .fd = p->uffd, .events = POLLIN };
+		int timeout = -1;
+		if (deadline) {
+			uint64_t now = now_ns();
+			if (now >= deadline) {
+				t->stopping = true;
+				break;
+			}
+			timeout = (int)((deadline - now) / 1000000) + 1;
+		}
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+			break;
+		/* Faults first: every other step may wait on a thread that is
+		 * blocked in one. */
+		serve_all(t);
+		sideband_drain(t->sb, mark_rescan, t);
+		for (struct process *p = t->procs; p; p = p->next)
+			if (p->rescan) {
+				p->rescan = false;
+				watch_rescan(t, p);
+			}
+		struct signalfd_siginfo si;
+		while (read(sigfd, &si, sizeof si) == sizeof si) {
+			if (si.ssi_signo == SIGCHLD)
+				continue;
+			t->stopping = true;
+			*stop_signal = (int)si.ssi_signo;
+			/* A signal from kill(), not from the terminal, is meant
+			 * for us alone; the terminal's reaches the target too. */
+			*stop_from_user = si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE;
+		}
+		reap(t);
+	}
+	free(pfd);
+}
+
+int record_run(struct options *opt)
+{
+	check_kernel();
+	raise_fd_limit();
+	struct tracer *t = xcalloc(1, sizeof *t);
+	t->opt = opt;
+	t->model = model_new();
+	t->sb = sideband_new();
+	if (opt->output) {
+		t->writer = trace_writer_open(opt->output);
+		if (!t->writer)
+			die_hint("check the directory exists and is writable",
+				 "cannot create trace file %s: %s", opt->output, strerror(errno));
+	}
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+
+	char *cmd = command_line(opt);
+	t->t0_ns = now_ns();
+	if (t->writer) {
+		struct utsname u;
+		char buf[64];
+		trace_writer_info(t->writer, "tool", PACKAGE_STRING);
+		trace_writer_info(t->writer, "command", cmd);
+		if (uname(&u) == 0)
+			trace_writer_info(t->writer, "kernel", u.release);
+		snprintf(buf, sizeof buf, "%ld", sysconf(_SC_PAGESIZE));
+		trace_writer_info(t->writer, "page_size", buf);
+	}
+	int rc = opt->argv ? target_launch(t, opt->argv) : target_attach(t, opt->pid);
+	if (rc < 0) {
+		target_detach_all(t);
+		if (rc == -EPERM)
+			die_hint("run uffdtrace as root, or check kernel.yama.ptrace_scope",
+				 "cannot attach to process %d: operation not permitted", (int)opt->pid);
+		die_hint(NULL, "cannot trace process %d: %s", (int)(opt->pid ? opt->pid : t->leader),
+			 strerror(-rc));
+	}
+	if (t->writer) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%d", (int)t->leader);
+		trace_writer_info(t->writer, "pid", buf);
+	}
+	info_msg("tracing pid %d%s", (int)t->leader, opt->argv ? "" : " (Ctrl-C to detach)");
+
+	int stop_signal = 0;
+	bool stop_from_user = false;
+	loop(t, sigfd, &stop_signal, &stop_from_user);
+	double seconds = (double)(now_ns() - t->t0_ns) / 1e9;
+	bool detached = t->procs != NULL;
+	if (detached) {
+		t->stopping = true;
+		target_detach_all(t);
+	}
+
+	struct run_info run = { .pid = t->leader, .command = cmd, .seconds = seconds };
+	int code = 0;
+	if (t->launched && detached) {
+		/* The program runs on untraced; a signal sent to us alone is
+		 * passed on, as strace does, then we wait for it. */
+		if (stop_signal && stop_from_user)
+			kill(t->leader, stop_signal);
+		info_msg("detached from pid %d; waiting for it to finish", (int)t->leader);
+	}
+	if (t->leader_exited) {
+		run.exited = true;
+		run.exit_status = wait_status_code(t->exit_status);
+	}
+
+	int wrc = trace_writer_close(t->writer);
+	if (wrc < 0)
+		err_msg("writing trace file %s failed: %s", opt->output, strerror(-wrc));
+	if (opt->summary)
+		report_text(stderr, t->model, &run, opt->top);
+	if (opt->json) {
+		FILE *f = strcmp(opt->json, "-") == 0 ? stdout : fopen(opt->json, "we");
+		if (!f) {
+			err_msg("cannot write %s: %s", opt->json, strerror(errno));
+			wrc = -1;
+		} else {
+			report_json(f, t->model, &run, opt->top);
+			if (f != stdout)
+				fclose(f);
+			else
+				fflush(stdout);
+		}
+	}
+
+	if (t->launched) {
+		int st;
+		if (!t->leader_exited && waitpid(t->leader, &st, 0) == t->leader)
+			code = wait_status_code(st);
+		else
+			code = run.exit_status;
+	} else if (wrc < 0) {
+		code = EXIT_TRACER_ERROR;
+	}
+	sideband_free(t->sb);
+	model_free(t->model);
+	free(cmd);
+	free(t);
+	close(sigfd);
+	return code;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The end-of-run summary, as aligned text or as JSON (schema in uffdtrace(1)). */
+#include "report.h"
+#include "log.h"
+#include "syscalls.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static int by_tid(const void *a, const void *b)
+{
+	const struct thread_stat *x = a, *y = b;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* Threads in tid order; caller frees. */
+static struct thread_stat *sorted_threads(const struct model *m, size_t *n)
+{
+	struct thread_stat *v = xcalloc(m->nthreads + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < m->capthreads; i++)
+		if (m->threads[i].used)
+			v[k++] = m->threads[i];
+	qsort(v, k, sizeof *v, by_tid);
+	*n = k;
+	return v;
+}
+
+void report_text(FILE *f, const struct model *m, const struct run_info *run, int top)
+{
+	fprintf(f, "uffdtrace: pid %d (%s) traced for %.3f s", (int)run->pid,
+		run->command ? run->command : "?", run->seconds);
+	if (run->exited)
+		fprintf(f, ", exit status %d", run->exit_status);
+	fprintf(f, "\n\n");
+	fprintf(f, "  write faults  %10" PRIu64 "   (user %" PRIu64 ", kernel %" PRIu64 ")\n",
+		m->faults, m->user_writes, m->kernel_writes);
+	fprintf(f, "  pages dirtied %10" PRIu64 "   (%.1f MiB", m->pages_written,
+		(double)m->pages_written * 4096 / (1 << 20));
+	if (m->untracked_pages)
+		fprintf(f, "; %" PRIu64 " found dirty when first protected", m->untracked_pages);
+	fprintf(f, ")\n");
+
+	fprintf(f, "\nregions\n  %-18s %-18s %-6s %8s %8s\n", "start", "end", "kind", "pages", "faults");
+	for (size_t i = 0; i < m->nregions; i++) {
+		const struct region_stat *rs = &m->regions[i];
+		if (!rs->pages && !rs->faults)
+			continue;
+		fprintf(f, "  %#-18" PRIx64 " %#-18" PRIx64 " %-6s %8" PRIu64 " %8" PRIu64 "%s\n",
+			rs->r.start, rs->r.end, region_kind_name(rs->r.kind), rs->pages, rs->faults,
+			rs->r.unmapped ? "  (unmapped)" : "");
+	}
+
+	size_t nt;
+	struct thread_stat *ts = sorted_threads(m, &nt);
+	fprintf(f, "\nthreads\n  %-8s %8s %8s %8s %8s\n", "tid", "faults", "pages", "user", "kernel");
+	for (size_t i = 0; i < nt; i++)
+		fprintf(f, "  %-8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+			ts[i].tid, ts[i].faults, ts[i].pages, ts[i].user_writes, ts[i].kernel_writes);
+	free(ts);
+
+	if (m->kernel_writes) {
+		fprintf(f, "\nkernel writes by syscall\n  %-16s %8s\n", "syscall", "faults");
+		for (int nr = 0; nr < 512; nr++)
+			if (m->syscall_faults[nr]) {
+				const char *name = syscall_name(nr);
+				if (name)
+					fprintf(f, "  %-16s %8" PRIu64 "\n", name, m->syscall_faults[nr]);
+				else
+					fprintf(f, "  syscall_%-8d %8" PRIu64 "\n", nr, m->syscall_faults[nr]);
+			}
+	}
+
+	struct page_stat *busy = xcalloc((size_t)top, sizeof *busy);
+	size_t nb = model_busiest_pages(m, busy, (size_t)top);
+	if (nb) {
+		fprintf(f, "\nbusiest pages\n  %-18s %-6s %8s %8s\n", "page", "kind", "faults", "kernel");
+		for (size_t i = 0; i < nb; i++) {
+			const struct region_stat *rs = busy[i].region < m->nregions ? &m->regions[busy[i].region] : NULL;
+			fprintf(f, "  %#-18" PRIx64 " %-6s %8u %8u\n", busy[i].page,
+				rs ? region_kind_name(rs->r.kind) : "?", busy[i].faults, busy[i].kernel_faults);
+		}
+	}
+	free(busy);
+}
+
+void report_json(FILE *f, const struct model *m, const struct run_info *run, int top)
+{
+	fprintf(f, "{\"target\": {\"pid\": %d, \"command\": ", (int)run->pid);
+	json_string(f, run->command);
+	fprintf(f, ", \"exit_status\": ");
+	if (run->exited)
+		fprintf(f, "%d", run->exit_status);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"seconds\": %.6f},\n", run->seconds);
+	fprintf(f, " \"totals\": {\"faults\": %" PRIu64 ", \"pages\": %" PRIu64
+		", \"user_writes\": %" PRIu64 ", \"kernel_writes\": %" PRIu64
+		", \"untracked_pages\": %" PRIu64 "},\n",
+		m->faults, m->pages_written, m->user_writes, m->kernel_writes, m->untracked_pages);
+	fprintf(f, " \"regions\": [");
+	for (size_t i = 0; i < m->nregions; i++) {
+		const struct region_stat *rs = &m->regions[i];
+		fprintf(f, "%s\n  {\"id\": %u, \"pid\": %u, \"start\": \"%#" PRIx64 "\", \"end\": \"%#" PRIx64
+			"\", \"kind\": \"%s\", \"pages\": %" PRIu64 ", \"faults\": %" PRIu64
+			", \"untracked_pages\": %" PRIu64 ", \"unmapped\": %s}",
+			i ? "," : "", rs->r.id, rs->r.pid, rs->r.start, rs->r.end,
+			region_kind_name(rs->r.kind), rs->pages, rs->faults, rs->untracked_pages,
+			rs->r.unmapped ? "true" : "false");
+	}
+	fprintf(f, "],\n \"threads\": [");
+	size_t nt;
+	struct thread_stat *ts = sorted_threads(m, &nt);
+	for (size_t i = 0; i < nt; i++)
+		fprintf(f, "%s\n  {\"tid\": %u, \"pid\": %u, \"faults\": %" PRIu64 ", \"pages\": %" PRIu64
+			", \"user_writes\": %" PRIu64 ", \"kernel_writes\": %" PRIu64 "}",
+			i ? "," : "", ts[i].tid, ts[i].pid, ts[i].faults, ts[i].pages,
+			ts[i].user_writes, ts[i].kernel_writes);
+	free(ts);
+	fprintf(f, "],\n \"syscalls\": [");
+	int first = 1;
+	for (int nr = 0; nr < 512; nr++)
+		if (m->syscall_faults[nr]) {
+			fprintf(f, "%s\n  {\"nr\": %d, \"name\": ", first ? "" : ",", nr);
+			json_string(f, syscall_name(nr));
+			fprintf(f, ", \"faults\": %" PRIu64 "}", m->syscall_faults[nr]);
+			first = 0;
+		}
+	fprintf(f, "],\n \"busiest_pages\": [");
+	struct page_stat *busy = xcalloc((size_t)top, sizeof *busy);
+	size_t nb = model_busiest_pages(m, busy, (size_t)top);
+	for (size_t i = 0; i < nb; i++)
+		fprintf(f, "%s\n  {\"page\": \"%#" PRIx64 "\", \"region\": %u, \"faults\": %u, \"kernel_faults\": %u}",
+			i ? "," : "", busy[i].page, busy[i].region, busy[i].faults, busy[i].kernel_faults);
+	free(busy);
+	fprintf(f, "]}\n");
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The live tracer's state: traced processes, their threads, and the sinks. */
+#ifndef UFFDTRACE_TRACER_H
+#define UFFDTRACE_TRACER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "event.h"
+#include "options.h"
+#include "regions.h"
+
+struct model;
+struct trace_writer;
+struct sideband;
+
+struct thread {
+	pid_t tid;
+	struct process *proc;
+	struct thread *next_hash;
+	int syscall_fd;        /* /proc/PID/task/TID/syscall, read while it faults */
+	bool stopped;          /* in a ptrace-stop that we hold */
+	bool interrupting;     /* PTRACE_INTERRUPT sent, stop not seen yet */
+	bool syscall_tracing;  /* resumed with PTRACE_SYSCALL (start-up phase) */
+	bool in_syscall;       /* between syscall-enter and -exit stops */
+	int pending_signal;    /* to deliver when it resumes */
+};
+
+struct process {
+	pid_t pid;
+	struct process *next;
+	int uffd;              /* -1 until injected */
+	int pagemap_fd;
+	uint64_t features;
+	struct range_table ranges; /* what is registered and protected */
+	uint64_t *excluded;    /* pages never protected: rseq areas */
+	size_t nexcluded, capexcluded;
+	int64_t rseq_offset;   /* rseq area - thread pointer, if known */
+	bool rseq_known;
+	bool need_inject;      /* exec'd: make a userfaultfd at execve's exit */
+	bool startup;          /* launched: until the rseq area is known */
+	int startup_syscalls;
+	bool count_present;    /* pages found dirty at protection count as written */
+	uint64_t *stacks;      /* stack pointers seen: their mappings are stacks */
+	size_t nstacks;
+	int *fork_uffds;       /* children's descriptors from UFFD_EVENT_FORK */
+	size_t nfork_uffds;
+	bool rescan;           /* new mappings reported, not yet looked at */
+	int nthreads;
+};
+
+struct tracer {
+	struct options *opt;
+	struct process *procs;
+	struct thread *threads[1024]; /* hash on tid */
+	struct sideband *sb;
+	struct model *model;
+	struct trace_writer *writer;
+	pid_t leader;          /* the process the user named or launched */
+	bool launched;
+	bool leader_exited;
+	int exit_status;       /* wait status of the leader */
+	uint64_t t0_ns;
+	bool stopping;
+	int fatal;             /* -errno that ended tracing early */
+};
+
+uint64_t now_ns(void);
+
+/* target.c: processes, threads and ptrace. */
+struct thread *thread_find(struct tracer *t, pid_t tid);
+struct thread *thread_add(struct tracer *t, struct process *p, pid_t tid);
+void thread_del(struct tracer *t, struct thread *th);
+struct process *process_find(struct tracer *t, pid_t pid);
+struct process *process_add(struct tracer *t, pid_t pid);
+void process_del(struct tracer *t, struct process *p);
+int target_launch(struct tracer *t, char **argv);
+int target_attach(struct tracer *t, pid_t pid);
+/* Handle one wait status; returns false once nothing is left to trace. */
+void target_handle_wait(struct tracer *t, pid_t tid, int status);
+void target_resume(struct thread *th, int sig);
+void target_detach_all(struct tracer *t);
+/* A child's descriptor from UFFD_EVENT_FORK of parent P (-f). */
+void target_fork_uffd(struct tracer *t, struct process *p, int uffd);
+
+/* watch.c: the write protection of one process. */
+int watch_start(struct tracer *t, struct process *p, pid_t stopped_tid);
+/* Take over UFFD, a descriptor for P that already exists. */
+int watch_adopt(struct tracer *t, struct process *p, int uffd);
+void watch_rescan(struct tracer *t, struct process *p);
+void watch_serve(struct tracer *t, struct process *p);
+void watch_exclude_page(struct tracer *t, struct process *p, uint64_t addr);
+void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp);
+/* Drop all protection and the descriptor; no thread can block after it. */
+void watch_stop(struct process *p);
+
+/* capture.c: what a fault records. */
+void capture_fault(struct tracer *t, struct thread *th, pid_t tid,
+		   uint64_t addr, struct event *ev);
+
+/* record.c: sinks. */
+uint32_t emit_region(struct tracer *t, pid_t pid, enum region_kind kind,
+		     uint64_t start, uint64_t end);
+void emit_region_update(struct tracer *t, uint32_t id, uint64_t start, uint64_t end,
+			bool unmapped);
+const struct region *region_get(struct tracer *t, uint32_t id);
+void emit_event(struct tracer *t, const struct event *ev);
+void emit_thread(struct tracer *t, pid_t pid, pid_t tid);
+
+#endif

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The write protection of one process: which ranges are registered and
+ * protected, how they follow the target's mappings, and serving their faults.
+ *
+ * The fault path does only what the capture needs, then un-protects the page,
+ * which wakes the writer. */
+#include "tracer.h"
+#include "inject.h"
+#include "log.h"
+#include "uffd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static bool page_excluded(const struct process *p, uint64_t page)
+{
+	for (size_t i = 0; i < p->nexcluded; i++)
+		if (p->excluded[i] == page)
+			return true;
+	return false;
+}
+
+void watch_exclude_page(struct tracer *t, struct process *p, uint64_t addr)
+{
+	(void)t;
+	uint64_t page = PAGE_OF(addr);
+	if (!addr || page_excluded(p, page))
+		return;
+	if (p->nexcluded == p->capexcluded)
+		p->excluded = xrealloc(p->excluded, (p->capexcluded = p->capexcluded ? p->capexcluded * 2 : 8) * sizeof *p->excluded);
+	p->excluded[p->nexcluded++] = page;
+	if (p->uffd >= 0 && ranges_find(&p->ranges, page))
+		uffd_protect(p->uffd, page, page + PAGE_SIZE_4K, false);
+	debug_msg("pid %d: page %#llx is never protected (rseq area)", p->pid,
+		  (unsigned long long)page);
+}
+
+struct present_ctx {
+	struct tracer *t;
+	struct process *p;
+	uint32_t region;
+};
+
+static void count_present(uint64_t s, uint64_t e, void *arg)
+{
+	struct present_ctx *c = arg;
+	for (uint64_t a = s; a < e; a += PAGE_SIZE_4K) {
+		struct event ev = {
+			.time_ns = now_ns() - c->t->t0_ns,
+			.addr = a,
+			.pid = (uint32_t)c->p->pid,
+			.region = c->region,
+			.syscall = -1,
+			.flags = EV_UNTRACKED,
+		};
+		emit_event(c->t, &ev);
+	}
+}
+
+/* Register and protect [s, e), a range no other range of P covers. */
+static void protect_range(struct tracer *t, struct process *p, uint64_t s, uint64_t e,
+			  enum region_kind kind)
+{
+	int rc = uffd_register_wp(p->uffd, s, e);
+	if (rc < 0) {
+		/* Gone already, or a mapping uffd-wp cannot take. */
+		debug_msg("pid %d: cannot register %#llx-%#llx: %s", p->pid,
+			  (unsigned long long)s, (unsigned long long)e, strerror(-rc));
+		return;
+	}
+	rc = uffd_protect(p->uffd, s, e, true);
+	if (rc < 0) {
+		uffd_unregister(p->uffd, s, e);
+		debug_msg("pid %d: cannot protect %#llx-%#llx: %s", p->pid,
+			  (unsigned long long)s, (unsigned long long)e, strerror(-rc));
+		return;
+	}
+	for (size_t i = 0; i < p->nexcluded; i++)
+		if (p->excluded[i] >= s && p->excluded[i] < e)
+			uffd_protect(p->uffd, p->excluded[i], p->excluded[i] + PAGE_SIZE_4K, false);
+
+	/* The heap grows by brk in pieces the kernel will not merge with a
+	 * registered range: keep them one region. */
+	uint32_t id;
+	const struct traced_range *prev = s ? ranges_find(&p->ranges, s - 1) : NULL;
+	const struct region *pr = prev ? region_get(t, prev->region) : NULL;
+	if (kind == REGION_HEAP && pr && pr->kind == REGION_HEAP) {
+		id = pr->id;
+		emit_region_update(t, id, pr->start, e, false);
+	} else {
+		id = emit_region(t, p->pid, kind, s, e);
+	}
+	ranges_add(&p->ranges, s, e, id);
+	debug_msg("pid %d: tracing %s %#llx-%#llx", p->pid, region_kind_name(kind),
+		  (unsigned long long)s, (unsigned long long)e);
+
+	if (p->count_present && p->pagemap_fd >= 0) {
+		struct present_ctx c = { t, p, id };
+		rc = pagemap_present(p->pagemap_fd, s, e, count_present, &c);
+		if (rc < 0)
+			debug_msg("pid %d: PAGEMAP_SCAN: %s", p->pid, strerror(-rc));
+	}
+}
+
+struct gap_ctx {
+	struct tracer *t;
+	struct process *p;
+	enum region_kind kind;
+};
+
+static void protect_gap(uint64_t s, uint64_t e, void *arg)
+{
+	struct gap_ctx *g = arg;
+	struct options *o = g->t->opt;
+	if (o->nranges == 0) {
+		protect_range(g->t, g->p, s, e, g->kind);
+		return;
+	}
+	for (int i = 0; i < o->nranges; i++) {
+		uint64_t a = o->ranges[i].start > s ? o->ranges[i].start : s;
+		uint64_t b = o->ranges[i].end < e ? o->ranges[i].end : e;
+		a = PAGE_OF(a);
+		b = PAGE_OF(b + PAGE_SIZE_4K - 1);
+		if (a < b && !ranges_find(&g->p->ranges, a))
+			protect_range(g->t, g->p, a, b, g->kind);
+	}
+}
+
+static bool is_thread_stack(const struct process *p, const struct mapping *m)
+{
+	for (size_t i = 0; i < p->nstacks; i++)
+		if (p->stacks[i] >= m->start && p->stacks[i] < m->end)
+			return true;
+	return false;
+}
+
+void watch_rescan(struct tracer *t, struct process *p)
+{
+	if (p->uffd < 0)
+		return;
+	struct mapping *maps;
+	int n = maps_read(p->pid, &maps);
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		int kind = mapping_kind(&maps[i]);
+		if (kind == REGION_ANON && is_thread_stack(p, &maps[i]))
+			kind = REGION_STACK;
+		if (kind < 0 || !(t->opt->region_mask & (1u << kind)))
+			continue;
+		struct gap_ctx g = { t, p, (enum region_kind)kind };
+		ranges_gaps(&p->ranges, maps[i].start, maps[i].end, protect_gap, &g);
+	}
+	free(maps);
+}
+
+/* Forget [s, e): it was unmapped or is no longer to be traced. */
+static void forget_range(struct tracer *t, struct process *p, uint64_t s, uint64_t e)
+{
+	for (;;) {
+		size_t i;
+		for (i = 0; i < p->ranges.n; i++)
+			if (p->ranges.v[i].end > s && p->ranges.v[i].start < e)
+				break;
+		if (i == p->ranges.n)
+			return;
+		uint32_t id = p->ranges.v[i].region;
+		uint64_t a = p->ranges.v[i].start > s ? p->ranges.v[i].start : s;
+		uint64_t b = p->ranges.v[i].end < e ? p->ranges.v[i].end : e;
+		ranges_remove(&p->ranges, a, b);
+		bool left = false;
+		for (size_t k = 0; k < p->ranges.n; k++)
+			left |= p->ranges.v[k].region == id;
+		const struct region *reg = region_get(t, id);
+		if (!left)
+			emit_region_update(t, id, reg->start, reg->end, true);
+	}
+}
+
+void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp)
+{
+	if (!sp)
+		return;
+	p->stacks = xrealloc(p->stacks, (p->nstacks + 1) * sizeof *p->stacks);
+	p->stacks[p->nstacks++] = sp;
+	if (p->uffd < 0 || (t->opt->region_mask & (1u << REGION_STACK)))
+		return;
+	/* A thread stack that was traced as plain anonymous memory: stop. */
+	const struct traced_range *r = ranges_find(&p->ranges, sp);
+	if (!r)
+		return;
+	struct mapping *maps;
+	int n = maps_read(p->pid, &maps);
+	for (int i = 0; i < n; i++) {
+		if (sp >= maps[i].start && sp < maps[i].end) {
+			uffd_unregister(p->uffd, maps[i].start, maps[i].end);
+			forget_range(t, p, maps[i].start, maps[i].end);
+			debug_msg("pid %d: %#llx-%#llx is a thread stack, not traced", p->pid,
+				  (unsigned long long)maps[i].start, (unsigned long long)maps[i].end);
+		}
+	}
+	if (n >= 0)
+		free(maps);
+}
+
+int watch_start(struct tracer *t, struct process *p, pid_t tid)
+{
+	struct remote r;
+	int rc = remote_begin(&r, tid);
+	if (rc < 0)
+		return rc;
+	int fd = inject_userfaultfd(&r, p->pid);
+	rc = remote_end(&r);
+	struct thread *th = thread_find(t, tid);
+	if (th && r.pending_signal)
+		th->pending_signal = r.pending_signal;
+	if (fd < 0)
+		return fd;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	uint64_t want = UFFD_WANT | (t->opt->follow_forks ? UFFD_FEATURE_EVENT_FORK : 0);
+	rc = uffd_api(fd, want, UFFD_FEATURE_WP_UNPOPULATED, &p->features);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	if (!(p->features & UFFD_FEATURE_WP_UNPOPULATED))
+		warn_msg("the kernel lacks UFFD_FEATURE_WP_UNPOPULATED: first writes to "
+			 "never-touched pages are not seen (Linux 6.4 or later has it)");
+	p->uffd = fd;
+	return watch_adopt(t, p, fd);
+}
+
+int watch_adopt(struct tracer *t, struct process *p, int uffd)
+{
+	char path[64];
+	p->uffd = uffd;
+	snprintf(path, sizeof path, "/proc/%d/pagemap", p->pid);
+	if (p->pagemap_fd < 0)
+		p->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+	watch_rescan(t, p);
+	return 0;
+}
+
+void watch_stop(struct process *p)
+{
+	if (p->uffd < 0)
+		return;
+	/* Unregistering drops the protection and wakes any blocked writer;
+	 * closing our (only) descriptor then releases the context. */
+	for (size_t i = 0; i < p->ranges.n; i++)
+		uffd_unregister(p->uffd, p->ranges.v[i].start, p->ranges.v[i].end);
+	ranges_free(&p->ranges);
+	close(p->uffd);
+	p->uffd = -1;
+	if (p->pagemap_fd >= 0)
+		close(p->pagemap_fd);
+	p->pagemap_fd = -1;
+}
+
+static void serve_fault(struct tracer *t, struct process *p, const struct uffd_msg *m)
+{
+	uint64_t addr = m->arg.pagefault.address;
+	pid_t tid = (pid_t)m->arg.pagefault.feat.ptid;
+	uint64_t page = PAGE_OF(addr);
+	const struct traced_range *r = ranges_find(&p->ranges, addr);
+	if (r && (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)) {
+		struct event ev = {
+			.time_ns = now_ns() - t->t0_ns,
+			.addr = addr,
+			.pid = (uint32_t)p->pid,
+			.tid = (uint32_t)tid,
+			.region = r->region,
+			.syscall = -1,
+		};
+		capture_fault(t, thread_find(t, tid), tid, addr, &ev);
+		emit_event(t, &ev);
+	}
+	if (uffd_protect(p->uffd, page, page + PAGE_SIZE_4K, false) < 0) {
+		/* Never leave the writer asleep, whatever happened to the range. */
+		struct uffdio_range wr = { .start = page, .len = PAGE_SIZE_4K };
+		ioctl(p->uffd, UFFDIO_WAKE, &wr);
+	}
+}
+
+static void move_ranges(struct tracer *t, struct process *p, uint64_t from, uint64_t to, uint64_t len)
+{
+	struct traced_range moved[64];
+	size_t n = 0;
+	for (size_t i = 0; i < p->ranges.n && n < 64; i++) {
+		struct traced_range r = p->ranges.v[i];
+		if (r.end <= from || r.start >= from + len)
+			continue;
+		if (r.start < from)
+			r.start = from;
+		if (r.end > from + len)
+			r.end = from + len;
+		moved[n++] = r;
+	}
+	ranges_remove(&p->ranges, from, from + len);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t s = moved[i].start - from + to, e = moved[i].end - from + to;
+		ranges_add(&p->ranges, s, e, moved[i].region);
+		emit_region_update(t, moved[i].region, s, e, false);
+	}
+}
+
+void watch_serve(struct tracer *t, struct process *p)
+{
+	struct uffd_msg msgs[64];
+	int n;
+	while (p->uffd >= 0 && (n = uffd_read_msgs(p->uffd, msgs, 64)) > 0) {
+		bool rescan = false;
+		for (int i = 0; i < n; i++) {
+			const struct uffd_msg *m = &msgs[i];
+			switch (m->event) {
+			case UFFD_EVENT_PAGEFAULT:
+				serve_fault(t, p, m);
+				break;
+			case UFFD_EVENT_UNMAP:
+				forget_range(t, p, m->arg.remove.start, m->arg.remove.end);
+				rescan = true; /* the address may be mapped again at once */
+				break;
+			case UFFD_EVENT_REMAP:
+				move_ranges(t, p, m->arg.remap.from, m->arg.remap.to, m->arg.remap.len);
+				rescan = true;
+				break;
+			case UFFD_EVENT_FORK:
+				target_fork_uffd(t, p, (int)m->arg.fork.ufd);
+				break;
+			case UFFD_EVENT_REMOVE:
+				/* madvise(DONTNEED): the range stays mapped and registered. */
+				break;
+			}
+		}
+		if (rescan)
+			watch_rescan(t, p);
+	}
+}
