@@ -40,20 +40,13 @@ uint32_t emit_region(struct tracer *t, pid_t pid, enum region_kind kind,
 	return id;
 }
 
-void emit_region_update(struct tracer *t, uint32_t id, uint64_t start, uint64_t end, bool unmapped)
+void emit_region_changed(struct tracer *t, uint32_t id)
 {
-	struct region_stat *rs = model_region(t->model, id);
-	rs->r.start = start;
-	rs->r.end = end;
-	if (unmapped && !rs->r.unmapped) {
-		rs->r.unmapped = 1;
-		rs->r.unmapped_ns = now_ns() - t->t0_ns;
-	}
 	if (t->writer)
-		trace_writer_region(t->writer, &rs->r);
+		trace_writer_region(t->writer, region_get(t, id));
 }
 
-const struct region *region_get(struct tracer *t, uint32_t id)
+struct region *region_get(struct tracer *t, uint32_t id)
 {
 	return &model_region(t->model, id)->r;
 }
@@ -152,11 +145,29 @@ static void reap(struct tracer *t)
 	}
 }
 
+/* How long to keep polling the descriptors after a fault before sleeping
+ * in poll(): faults come in bursts, and a wake-up across CPUs costs more
+ * than the fault itself on small machines (see bench/). */
+#define SPIN_NS 100000
+/* ... but look at ptrace events, new mappings and signals this often. */
+#define SERVE_MAX_NS 2000000
+
 static void serve_all(struct tracer *t)
 {
-	for (struct process *p = t->procs, *nx; p; p = nx) {
-		nx = p->next;
-		watch_serve(t, p);
+	uint64_t idle_since = 0, start = now_ns();
+	for (;;) {
+		int served = 0;
+		for (struct process *p = t->procs, *nx; p; p = nx) {
+			nx = p->next;
+			served += watch_serve(t, p);
+		}
+		uint64_t now = now_ns();
+		if (now - start > SERVE_MAX_NS)
+			return;
+		if (served)
+			idle_since = now;
+		else if (!idle_since || now - idle_since > SPIN_NS)
+			return;
 	}
 }
 
@@ -191,13 +202,24 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 			break;
 		/* Faults first: every other step may wait on a thread that is
 		 * blocked in one. */
-		serve_all(t);
-		sideband_drain(t->sb, mark_rescan, t);
-		for (struct process *p = t->procs; p; p = p->next)
-			if (p->rescan) {
-				p->rescan = false;
-				watch_rescan(t, p);
+		for (size_t i = 1 + (size_t)nsb; i < n; i++)
+			if (pfd[i].revents) {
+				serve_all(t);
+				break;
 			}
+		bool sideband = false;
+		for (int i = 0; i < nsb; i++)
+			sideband |= pfd[1 + i].revents != 0;
+		if (sideband) {
+			sideband_drain(t->sb, mark_rescan, t);
+			for (struct process *p = t->procs; p; p = p->next)
+				if (p->rescan) {
+					p->rescan = false;
+					watch_rescan(t, p);
+				}
+		}
+		if (!pfd[0].revents)
+			continue;
 		struct signalfd_siginfo si;
 		while (read(sigfd, &si, sizeof si) == sizeof si) {
 			if (si.ssi_signo == SIGCHLD)

@@ -710,8 +710,8 @@ int symbolize(struct symbolizer *s, uint64_t ip, struct frame_info *out)
 		return e->rc;
 	}
 	e->rc = resolve(s, ip, &e->fi);
-	/* A failed read of maps (target gone) is not worth remembering. */
-	e->valid = e->rc == 0 || s->maps_valid;
+	/* Misses are not remembered: the address may get mapped later. */
+	e->valid = e->rc == 0;
 	e->ip = ip;
 	*out = e->fi;
 	return e->rc;

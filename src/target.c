@@ -148,7 +148,7 @@ static void new_thread_stopped(struct tracer *t, struct thread *th)
  * the old mm.  Make a new one at the exit of execve: at the exec event
  * itself the kernel has yet to store execve's return value in rax, which
  * would overwrite an injected syscall number. */
-static void begin_process(struct tracer *t, struct process *p, struct thread *th)
+static void begin_process(struct process *p, struct thread *th)
 {
 	watch_stop(p);
 	p->nexcluded = 0;
@@ -304,7 +304,7 @@ void target_handle_wait(struct tracer *t, pid_t tid, int status)
 				if (o->proc == p && o != th && o->tid != (pid_t)msg)
 					thread_del(t, o);
 			}
-		begin_process(t, p, th);
+		begin_process(p, th);
 		break;
 	}
 	case PTRACE_EVENT_STOP:
@@ -426,7 +426,7 @@ int target_launch(struct tracer *t, char **argv)
 	rc = sideband_follow(t->sb, pid);
 	if (rc < 0)
 		return rc;
-	begin_process(t, p, th);
+	begin_process(p, th);
 	/* Run to the exit of execve and inject there. */
 	for (;;) {
 		int st;

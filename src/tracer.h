@@ -89,7 +89,8 @@ int watch_start(struct tracer *t, struct process *p, pid_t stopped_tid);
 /* Take over UFFD, a descriptor for P that already exists. */
 int watch_adopt(struct tracer *t, struct process *p, int uffd);
 void watch_rescan(struct tracer *t, struct process *p);
-void watch_serve(struct tracer *t, struct process *p);
+/* Serve every pending message; returns how many there were. */
+int watch_serve(struct tracer *t, struct process *p);
 void watch_exclude_page(struct tracer *t, struct process *p, uint64_t addr);
 void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp);
 /* Drop all protection and the descriptor; no thread can block after it. */
@@ -102,9 +103,9 @@ void capture_fault(struct tracer *t, struct thread *th, pid_t tid,
 /* record.c: sinks. */
 uint32_t emit_region(struct tracer *t, pid_t pid, enum region_kind kind,
 		     uint64_t start, uint64_t end);
-void emit_region_update(struct tracer *t, uint32_t id, uint64_t start, uint64_t end,
-			bool unmapped);
-const struct region *region_get(struct tracer *t, uint32_t id);
+/* Record a change made to the region through region_get(). */
+void emit_region_changed(struct tracer *t, uint32_t id);
+struct region *region_get(struct tracer *t, uint32_t id);
 void emit_event(struct tracer *t, const struct event *ev);
 void emit_thread(struct tracer *t, pid_t pid, pid_t tid);
 

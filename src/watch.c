@@ -88,10 +88,11 @@ static void protect_range(struct tracer *t, struct process *p, uint64_t s, uint6
 	 * registered range: keep them one region. */
 	uint32_t id;
 	const struct traced_range *prev = s ? ranges_find(&p->ranges, s - 1) : NULL;
-	const struct region *pr = prev ? region_get(t, prev->region) : NULL;
+	struct region *pr = prev ? region_get(t, prev->region) : NULL;
 	if (kind == REGION_HEAP && pr && pr->kind == REGION_HEAP) {
 		id = pr->id;
-		emit_region_update(t, id, pr->start, e, false);
+		pr->end = e;
+		emit_region_changed(t, id);
 	} else {
 		id = emit_region(t, p->pid, kind, s, e);
 	}
@@ -159,8 +160,9 @@ void watch_rescan(struct tracer *t, struct process *p)
 	free(maps);
 }
 
-/* Forget [s, e): it was unmapped or is no longer to be traced. */
-static void forget_range(struct tracer *t, struct process *p, uint64_t s, uint64_t e)
+/* Forget [s, e): it was unmapped, or it is a stack that is not traced. */
+static void forget_range(struct tracer *t, struct process *p, uint64_t s, uint64_t e,
+			 bool unmapped)
 {
 	for (;;) {
 		size_t i;
@@ -176,9 +178,16 @@ static void forget_range(struct tracer *t, struct process *p, uint64_t s, uint64
 		bool left = false;
 		for (size_t k = 0; k < p->ranges.n; k++)
 			left |= p->ranges.v[k].region == id;
-		const struct region *reg = region_get(t, id);
-		if (!left)
-			emit_region_update(t, id, reg->start, reg->end, true);
+		struct region *reg = region_get(t, id);
+		if (left)
+			continue;
+		if (unmapped) {
+			reg->unmapped = 1;
+			reg->unmapped_ns = now_ns() - t->t0_ns;
+		} else {
+			reg->kind = REGION_STACK;
+		}
+		emit_region_changed(t, id);
 	}
 }
 
@@ -199,7 +208,7 @@ void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp)
 	for (int i = 0; i < n; i++) {
 		if (sp >= maps[i].start && sp < maps[i].end) {
 			uffd_unregister(p->uffd, maps[i].start, maps[i].end);
-			forget_range(t, p, maps[i].start, maps[i].end);
+			forget_range(t, p, maps[i].start, maps[i].end, false);
 			debug_msg("pid %d: %#llx-%#llx is a thread stack, not traced", p->pid,
 				  (unsigned long long)maps[i].start, (unsigned long long)maps[i].end);
 		}
@@ -308,16 +317,20 @@ static void move_ranges(struct tracer *t, struct process *p, uint64_t from, uint
 	for (size_t i = 0; i < n; i++) {
 		uint64_t s = moved[i].start - from + to, e = moved[i].end - from + to;
 		ranges_add(&p->ranges, s, e, moved[i].region);
-		emit_region_update(t, moved[i].region, s, e, false);
+		struct region *reg = region_get(t, moved[i].region);
+		reg->start = s;
+		reg->end = e;
+		emit_region_changed(t, moved[i].region);
 	}
 }
 
-void watch_serve(struct tracer *t, struct process *p)
+int watch_serve(struct tracer *t, struct process *p)
 {
 	struct uffd_msg msgs[64];
-	int n;
+	int n, served = 0;
 	while (p->uffd >= 0 && (n = uffd_read_msgs(p->uffd, msgs, 64)) > 0) {
 		bool rescan = false;
+		served += n;
 		for (int i = 0; i < n; i++) {
 			const struct uffd_msg *m = &msgs[i];
 			switch (m->event) {
@@ -325,7 +338,7 @@ void watch_serve(struct tracer *t, struct process *p)
 				serve_fault(t, p, m);
 				break;
 			case UFFD_EVENT_UNMAP:
-				forget_range(t, p, m->arg.remove.start, m->arg.remove.end);
+				forget_range(t, p, m->arg.remove.start, m->arg.remove.end, true);
 				rescan = true; /* the address may be mapped again at once */
 				break;
 			case UFFD_EVENT_REMAP:
@@ -343,4 +356,5 @@ void watch_serve(struct tracer *t, struct process *p)
 		if (rescan)
 			watch_rescan(t, p);
 	}
+	return served;
 }

@@ -23,6 +23,8 @@
  *     dwarf     symbols and -g: expect names and file:line
  *     sym       symbols, no -g: expect names
  *     stripped  no symbols: expect module+offset
+ *     debuglink like dwarf, the symbols and DWARF in a .gnu_debuglink file
+ *               (skips the deleted-binary run, whose copy loses the link)
  * Without arguments only the target-independent decoder tests run.
  *
  * Build (until wired into make check):
@@ -561,6 +563,7 @@ int main(int argc, char **argv)
 	vdso_test();
 	for (int a = 1; a < argc; a++) {
 		char *colon = strchr(argv[a], ':');
+		bool debuglink = false;
 		enum kind kind;
 
 		if (!colon) {
@@ -574,6 +577,8 @@ int main(int argc, char **argv)
 			kind = K_SYM;
 		else if (!strcmp(argv[a], "stripped"))
 			kind = K_STRIPPED;
+		else if (!strcmp(argv[a], "debuglink"))
+			kind = K_DWARF, debuglink = true;
 		else {
 			fprintf(stderr, "bad kind %s\n", argv[a]);
 			return 2;
@@ -581,6 +586,8 @@ int main(int argc, char **argv)
 		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
 			run_mode(kind, colon + 1, modes[m], false);
 
+		if (debuglink)
+			continue;
 		/* The file behind the mapping is gone: map_files must work. */
 		char tmp[] = "/tmp/wsite-del-XXXXXX";
 		int in = open(colon + 1, O_RDONLY), out = mkstemp(tmp);

@@ -17,6 +17,12 @@
  * just like a write-protect fault, and kills us.
  */
 
+#ifdef __clang__
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE __attribute__((noinline, noclone))
+#endif
+
 static long pagesz;
 
 /* Two adjacent pages; the one at index RO_IDX is read-only. */
@@ -54,7 +60,7 @@ __attribute__((format(printf, 1, 2))) static void expect(const char *fmt, ...)
  * frames we want to see. */
 volatile int sink;
 static const int f3_store_line = __LINE__ + 5;
-__attribute__((noinline, noclone)) int f3(volatile uint8_t *p, int v)
+NOINLINE int f3(volatile uint8_t *p, int v)
 {
 	expect("line_f3=%d ea=%p", f3_store_line, (void *)p);
 	asm volatile("" ::: "memory");
@@ -64,7 +70,7 @@ __attribute__((noinline, noclone)) int f3(volatile uint8_t *p, int v)
 }
 
 static const int f2_call_line = __LINE__ + 4;
-__attribute__((noinline, noclone)) int f2(volatile uint8_t *p, int v)
+NOINLINE int f2(volatile uint8_t *p, int v)
 {
 	expect("line_f2=%d", f2_call_line);
 	int r = f3(p, v + 1);
@@ -73,7 +79,7 @@ __attribute__((noinline, noclone)) int f2(volatile uint8_t *p, int v)
 }
 
 static const int f1_call_line = __LINE__ + 4;
-__attribute__((noinline, noclone)) int f1(volatile uint8_t *p, int v)
+NOINLINE int f1(volatile uint8_t *p, int v)
 {
 	expect("line_f1=%d", f1_call_line);
 	int r = f2(p, v + 1);
@@ -82,7 +88,7 @@ __attribute__((noinline, noclone)) int f1(volatile uint8_t *p, int v)
 }
 
 static const int f0_call_line = __LINE__ + 4;
-__attribute__((noinline, noclone)) int f0(volatile uint8_t *p, int v)
+NOINLINE int f0(volatile uint8_t *p, int v)
 {
 	expect("line_f0=%d", f0_call_line);
 	int r = f1(p, v + 1);
@@ -93,7 +99,7 @@ __attribute__((noinline, noclone)) int f0(volatile uint8_t *p, int v)
 /* Through a volatile pointer so the compiler cannot inline memset. */
 void *(*volatile memset_ptr)(void *, int, size_t) = memset;
 
-__attribute__((noinline, noclone)) void do_memset(uint8_t *p, size_t n)
+NOINLINE void do_memset(uint8_t *p, size_t n)
 {
 	memset_ptr(p, 0, n);
 	asm volatile("" ::: "memory");
