@@ -65,14 +65,27 @@ void emit_thread(struct tracer *t, pid_t pid, pid_t tid)
 		trace_writer_thread(t->writer, (uint32_t)pid, (uint32_t)tid);
 }
 
-static void mark_rescan(pid_t pid, uint64_t start, uint64_t end, void *arg)
+static void on_new_mapping(pid_t pid, uint64_t start, uint64_t end, int kind, void *arg)
 {
 	struct tracer *t = arg;
-	(void)start;
-	(void)end;
-	for (struct process *p = t->procs; p; p = p->next)
-		if (pid < 0 || p->pid == pid)
+	for (struct process *p = t->procs; p; p = p->next) {
+		if (pid < 0)
 			p->rescan = true;
+		else if (p->pid == pid)
+			watch_new_mapping(t, p, start, end, (enum region_kind)kind);
+	}
+}
+
+/* Protect new mappings as soon as perf reports them: the target may be
+ * writing to them already. */
+static void follow_mappings(struct tracer *t)
+{
+	sideband_drain(t->sb, on_new_mapping, t);
+	for (struct process *p = t->procs; p; p = p->next)
+		if (p->rescan) {
+			p->rescan = false;
+			watch_rescan(t, p);
+		}
 }
 
 static void check_kernel(void)
@@ -151,6 +164,7 @@ static void reap(struct tracer *t)
 #define SPIN_NS 100000
 /* ... but look at ptrace events, new mappings and signals this often. */
 #define SERVE_MAX_NS 2000000
+#define MAPPING_CHECK_NS 250000
 
 static void serve_all(struct tracer *t)
 {
@@ -161,6 +175,8 @@ static void serve_all(struct tracer *t)
 			nx = p->next;
 			served += watch_serve(t, p);
 		}
+		if (sideband_pending(t->sb))
+			follow_mappings(t);
 		uint64_t now = now_ns();
 		if (now - start > SERVE_MAX_NS)
 			return;
@@ -189,16 +205,21 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 			pfd[n++] = (struct pollfd){ .fd = sideband_fd(t->sb, i), .events = POLLIN };
 		for (struct process *p = t->procs; p; p = p->next)
 			pfd[n++] = (struct pollfd){ .fd = p->uffd, .events = POLLIN };
-		int timeout = -1;
+		/* Perf wakes us through irq_work, which on some machines waits
+		 * for the next timer tick (ms); look at the rings at least this
+		 * often so new mappings are protected before much is written. */
+		uint64_t timeout_ns = MAPPING_CHECK_NS;
 		if (deadline) {
 			uint64_t now = now_ns();
 			if (now >= deadline) {
 				t->stopping = true;
 				break;
 			}
-			timeout = (int)((deadline - now) / 1000000) + 1;
+			if (deadline - now < timeout_ns)
+				timeout_ns = deadline - now;
 		}
-		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+		struct timespec ts = { 0, (long)timeout_ns };
+		if (ppoll(pfd, n, &ts, NULL) < 0 && errno != EINTR)
 			break;
 		/* Faults first: every other step may wait on a thread that is
 		 * blocked in one. */
@@ -207,17 +228,11 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 				serve_all(t);
 				break;
 			}
-		bool sideband = false;
+		bool sideband = sideband_pending(t->sb);
 		for (int i = 0; i < nsb; i++)
 			sideband |= pfd[1 + i].revents != 0;
-		if (sideband) {
-			sideband_drain(t->sb, mark_rescan, t);
-			for (struct process *p = t->procs; p; p = p->next)
-				if (p->rescan) {
-					p->rescan = false;
-					watch_rescan(t, p);
-				}
-		}
+		if (sideband)
+			follow_mappings(t);
 		if (!pfd[0].revents)
 			continue;
 		struct signalfd_siginfo si;

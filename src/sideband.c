@@ -4,6 +4,7 @@
  * behind when the tracer goes away.  The records are asynchronous; the
  * engine makes up for that by counting the pages found dirty at protection. */
 #include "sideband.h"
+#include "event.h"
 #include "log.h"
 
 #include <errno.h>
@@ -139,8 +140,29 @@ struct mmap2_rec {
 	char filename[];
 };
 
-void sideband_drain(struct sideband *sb,
-		    void (*fn)(pid_t pid, uint64_t start, uint64_t end, void *arg), void *arg)
+/* Perf names anonymous memory "//anon"; the rest as /proc/PID/maps does. */
+static int mapping_name_kind(const char *name)
+{
+	if (strcmp(name, "//anon") == 0 || strncmp(name, "[anon:", 6) == 0)
+		return REGION_ANON;
+	if (strcmp(name, "[heap]") == 0)
+		return REGION_HEAP;
+	if (strncmp(name, "[stack", 6) == 0)
+		return REGION_STACK;
+	return -1;
+}
+
+bool sideband_pending(const struct sideband *sb)
+{
+	for (int i = 0; i < sb->nrings; i++) {
+		const struct ring *r = &sb->rings[i];
+		if (r->meta && __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE) != r->meta->data_tail)
+			return true;
+	}
+	return false;
+}
+
+void sideband_drain(struct sideband *sb, sideband_fn fn, void *arg)
 {
 	for (int i = 0; i < sb->nrings; i++) {
 		struct ring *r = &sb->rings[i];
@@ -165,7 +187,7 @@ void sideband_drain(struct sideband *sb,
 			tail += h.size;
 			if (h.type == PERF_RECORD_LOST) {
 				/* Records were dropped: look at every mapping again. */
-				fn(-1, 0, 0, arg);
+				fn(-1, 0, 0, -1, arg);
 				continue;
 			}
 			if (h.type != PERF_RECORD_MMAP2)
@@ -173,7 +195,9 @@ void sideband_drain(struct sideband *sb,
 			const struct mmap2_rec *m = (const void *)rec.b;
 			if (!(m->prot & PROT_WRITE) || (m->flags & MAP_SHARED))
 				continue;
-			fn((pid_t)m->pid, m->addr, m->addr + m->len, arg);
+			int kind = mapping_name_kind(m->filename);
+			if (kind >= 0)
+				fn((pid_t)m->pid, m->addr, m->addr + m->len, kind, arg);
 		}
 		__atomic_store_n(&r->meta->data_tail, tail, __ATOMIC_RELEASE);
 	}

@@ -3,6 +3,7 @@
 #ifndef UFFDTRACE_SIDEBAND_H
 #define UFFDTRACE_SIDEBAND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -16,9 +17,12 @@ int sideband_follow(struct sideband *sb, pid_t tid);
 int sideband_nfds(const struct sideband *sb);
 int sideband_fd(const struct sideband *sb, int i);
 
-/* Drain all buffers; FN is called for each new writable private mapping,
- * and with PID -1 when records were lost (rescan every process). */
-void sideband_drain(struct sideband *sb,
-		    void (*fn)(pid_t pid, uint64_t start, uint64_t end, void *arg), void *arg);
+/* Called for each new writable private anonymous, heap or stack mapping
+ * (KIND is an enum region_kind), and with PID -1 when records were lost:
+ * then every process must be looked at again. */
+typedef void (*sideband_fn)(pid_t pid, uint64_t start, uint64_t end, int kind, void *arg);
+void sideband_drain(struct sideband *sb, sideband_fn fn, void *arg);
+/* Records are waiting; costs no syscall, so the fault loop may ask often. */
+bool sideband_pending(const struct sideband *sb);
 
 #endif

@@ -32,6 +32,7 @@ struct process {
 	struct process *next;
 	int uffd;              /* -1 until injected */
 	int pagemap_fd;
+	uint64_t start_brk;    /* the heap grows up from here */
 	uint64_t features;
 	struct range_table ranges; /* what is registered and protected */
 	uint64_t *excluded;    /* pages never protected: rseq areas */
@@ -89,6 +90,9 @@ int watch_start(struct tracer *t, struct process *p, pid_t stopped_tid);
 /* Take over UFFD, a descriptor for P that already exists. */
 int watch_adopt(struct tracer *t, struct process *p, int uffd);
 void watch_rescan(struct tracer *t, struct process *p);
+/* Perf reported [s, e) as a new mapping of P. */
+void watch_new_mapping(struct tracer *t, struct process *p, uint64_t s, uint64_t e,
+		       enum region_kind kind);
 /* Serve every pending message; returns how many there were. */
 int watch_serve(struct tracer *t, struct process *p);
 void watch_exclude_page(struct tracer *t, struct process *p, uint64_t addr);

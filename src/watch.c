@@ -160,6 +160,23 @@ void watch_rescan(struct tracer *t, struct process *p)
 	free(maps);
 }
 
+void watch_new_mapping(struct tracer *t, struct process *p, uint64_t s, uint64_t e,
+		       enum region_kind kind)
+{
+	if (p->uffd < 0)
+		return;
+	struct mapping m = { .start = s, .end = e };
+	/* Perf names brk growth "//anon": the heap is what lies above start_brk. */
+	if (kind == REGION_ANON && p->start_brk && s >= p->start_brk && s < p->start_brk + (1ULL << 32))
+		kind = REGION_HEAP;
+	if (kind == REGION_ANON && is_thread_stack(p, &m))
+		kind = REGION_STACK;
+	if (!(t->opt->region_mask & (1u << kind)))
+		return;
+	struct gap_ctx g = { t, p, kind };
+	ranges_gaps(&p->ranges, s, e, protect_gap, &g);
+}
+
 /* Forget [s, e): it was unmapped, or it is a stack that is not traced. */
 static void forget_range(struct tracer *t, struct process *p, uint64_t s, uint64_t e,
 			 bool unmapped)
@@ -247,10 +264,31 @@ int watch_start(struct tracer *t, struct process *p, pid_t tid)
 	return watch_adopt(t, p, fd);
 }
 
+/* Field 47 of /proc/PID/stat: where the brk heap starts. */
+static uint64_t read_start_brk(pid_t pid)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	if (!p)
+		return 0;
+	/* After ")" come fields 3, 4, ...: skip to field 47. */
+	for (int field = 2; field < 47 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
 int watch_adopt(struct tracer *t, struct process *p, int uffd)
 {
 	char path[64];
 	p->uffd = uffd;
+	p->start_brk = read_start_brk(p->pid);
 	snprintf(path, sizeof path, "/proc/%d/pagemap", p->pid);
 	if (p->pagemap_fd < 0)
 		p->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
