@@ -1,14 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What one write fault records: who wrote, from user code or from the kernel
- * inside which syscall.  /proc/PID/task/TID/syscall tells it while the
- * writer sleeps in the fault, with no ptrace stop. */
+/* What one write fault records, and when.
+ *
+ * Who wrote, and whether from user code or from the kernel inside which
+ * syscall: /proc/PID/task/TID/syscall tells, with no ptrace stop, while the
+ * writer sleeps in the fault.  That and its PC is all --capture=pages takes.
+ *
+ * The instruction and backtrace need the registers: a user-mode writer is
+ * interrupted (PTRACE_INTERRUPT) while its fault is pending; the kernel
+ * drops the fault, the thread stops before the store, and we read it, then
+ * un-protect and let it run the store again.  A kernel-mode writer must never
+ * be stopped with its fault pending, so its fault is resolved at once and
+ * its call site is unwound at its next stop, when the syscall is over. */
 #include "tracer.h"
+#include "log.h"
+#include "wsite.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <unistd.h>
+
+#define MAX_DEPTH 256
 
 static int open_syscall_file(pid_t tid)
 {
@@ -41,7 +59,7 @@ void capture_fault(struct tracer *t, struct thread *th, pid_t tid,
 	char *p = buf, *end;
 	long nr = strtol(p, &end, 10);
 	if (end == p)
-		return; /* "running": it left the fault already */
+		return; /* "running": the fault did not need to wait after all */
 	p = end;
 	if (nr >= 0) {
 		ev->syscall = (int32_t)nr;
@@ -54,4 +72,173 @@ void capture_fault(struct tracer *t, struct thread *th, pid_t tid,
 	ev->sp = strtoull(p, &end, 16);
 	p = end;
 	ev->ip = strtoull(p, &end, 16);
+}
+
+void capture_process_init(struct tracer *t, struct process *p)
+{
+	capture_process_free(p);
+	p->symbolizer = symbolizer_new(p->pid);
+	if (t->opt->capture >= CAPTURE_STACK)
+		p->unwinder = unwinder_new(p->pid);
+}
+
+void capture_process_free(struct process *p)
+{
+	if (p->symbolizer)
+		symbolizer_free(p->symbolizer);
+	if (p->unwinder)
+		unwinder_free(p->unwinder);
+	p->symbolizer = NULL;
+	p->unwinder = NULL;
+}
+
+void capture_code_changed(struct process *p)
+{
+	if (p->symbolizer)
+		symbolizer_flush(p->symbolizer);
+	if (p->unwinder)
+		unwinder_flush(p->unwinder);
+}
+
+/* Symbolize IPS (innermost first) into an interned stack. */
+static uint32_t make_stack(struct tracer *t, struct process *p, const uint64_t *ips, int n)
+{
+	uint32_t frames[MAX_DEPTH];
+	if (n > MAX_DEPTH)
+		n = MAX_DEPTH;
+	for (int i = 0; i < n; i++) {
+		struct frame f = { .ip = ips[i] };
+		struct frame_info fi = { 0 };
+		/* A return address points after the call: look up the call. */
+		if (p->symbolizer && symbolize(p->symbolizer, i ? ips[i] - 1 : ips[i], &fi) == 0) {
+			f.module = emit_string(t, fi.module);
+			f.function = emit_string(t, fi.function);
+			f.file = emit_string(t, fi.file);
+			f.line = fi.line;
+			f.offset = fi.offset + (i && fi.function ? 1 : 0);
+		}
+		frames[i] = emit_frame(t, &f);
+	}
+	return emit_stack(t, frames, (uint32_t)n);
+}
+
+static void finish(struct tracer *t, struct process *p, struct event *ev,
+		   const uint64_t *ips, int n, const struct insn_info *insn)
+{
+	if (insn && insn->len) {
+		struct insn_rec r = { .ip = ips[0], .len = insn->len };
+		memcpy(r.bytes, insn->bytes, sizeof r.bytes);
+		r.text = emit_string(t, insn->text);
+		ev->insn = emit_insn(t, &r);
+		ev->access_size = insn->access_size;
+		ev->count = insn->count;
+		if (!insn->ea_match)
+			ev->flags |= EV_EA_MISMATCH;
+	}
+	if (n > 0)
+		ev->stack = make_stack(t, p, ips, n);
+	emit_event(t, ev);
+}
+
+static bool interrupt(struct thread *th)
+{
+	if (th->interrupting)
+		return true;
+	if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
+		return false;
+	th->interrupting = true;
+	return true;
+}
+
+void capture_serve(struct tracer *t, struct process *p, struct thread *th, struct event *ev)
+{
+	enum capture_mode mode = t->opt->capture;
+	bool kernel = ev->flags & EV_KERNEL;
+	if (mode > CAPTURE_PAGES && th && !kernel && !th->interrupting && !t->stopping &&
+	    !th->capture_pending && interrupt(th)) {
+		/* Leave the fault unresolved: the stop will show the store. */
+		th->capture_pending = true;
+		th->pending = *ev;
+		th->pending_proc = p;
+		return;
+	}
+	watch_resolve(p, ev->addr);
+	if (mode == CAPTURE_STACK && th && kernel && !t->stopping && interrupt(th)) {
+		if (th->nkernel_pending == th->capkernel_pending)
+			th->kernel_pending = xrealloc(th->kernel_pending,
+						      (th->capkernel_pending = th->capkernel_pending ? th->capkernel_pending * 2 : 8) *
+							      sizeof *th->kernel_pending);
+		th->kernel_pending[th->nkernel_pending++] = *ev;
+		return;
+	}
+	/* The PC alone names the writing function (for a kernel write, the
+	 * syscall's caller): no stop needed. */
+	finish(t, p, ev, &ev->ip, ev->ip ? 1 : 0, NULL);
+}
+
+/* Read up to LEN code bytes at IP; an instruction may straddle a page end,
+ * and the next page may not be mapped. */
+static int read_code(pid_t pid, uint64_t ip, uint8_t *buf, size_t len)
+{
+	size_t first = 4096 - (ip & 4095);
+	if (first > len)
+		first = len;
+	struct iovec l[2] = { { buf, first }, { buf + first, len - first } };
+	struct iovec r[2] = { { (void *)(uintptr_t)ip, first },
+			      { (void *)(uintptr_t)(ip + first), len - first } };
+	ssize_t n = process_vm_readv(pid, l, first < len ? 2 : 1, r, first < len ? 2 : 1, 0);
+	return n < 0 ? 0 : (int)n;
+}
+
+void capture_at_stop(struct tracer *t, struct thread *th)
+{
+	if (!th->capture_pending && !th->nkernel_pending)
+		return;
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, th->tid, 0, &regs) < 0) {
+		capture_flush(t, th);
+		return;
+	}
+	uint64_t ips[MAX_DEPTH];
+	int depth = t->opt->depth < MAX_DEPTH ? t->opt->depth : MAX_DEPTH;
+	int n = 1;
+	ips[0] = regs.rip;
+	struct process *up = th->proc;
+	if (t->opt->capture >= CAPTURE_STACK && up->unwinder) {
+		int got = unwind_thread(up->unwinder, th->tid, ips, depth);
+		n = got > 0 ? got : 1;
+		ips[0] = regs.rip;
+	}
+	if (th->capture_pending) {
+		struct process *p = th->pending_proc;
+		struct event ev = th->pending;
+		th->capture_pending = false;
+		uint8_t code[16];
+		struct insn_info insn = { 0 };
+		int len = read_code(th->proc->pid, regs.rip, code, sizeof code);
+		if (len <= 0 || insn_decode(code, (size_t)len, &regs, ev.addr, &insn) < 0)
+			insn.len = 0;
+		ev.ip = regs.rip;
+		ev.sp = regs.rsp;
+		watch_resolve(p, ev.addr);
+		finish(t, p, &ev, ips, n, &insn);
+	}
+	/* Kernel writes: the thread is past its syscall; the stack is its
+	 * call site. */
+	for (size_t i = 0; i < th->nkernel_pending; i++)
+		finish(t, th->proc, &th->kernel_pending[i], ips, n, NULL);
+	th->nkernel_pending = 0;
+}
+
+void capture_flush(struct tracer *t, struct thread *th)
+{
+	if (th->capture_pending) {
+		th->capture_pending = false;
+		watch_resolve(th->pending_proc, th->pending.addr);
+		finish(t, th->pending_proc, &th->pending, &th->pending.ip, th->pending.ip ? 1 : 0, NULL);
+	}
+	for (size_t i = 0; i < th->nkernel_pending; i++)
+		finish(t, th->proc, &th->kernel_pending[i], &th->kernel_pending[i].ip,
+		       th->kernel_pending[i].ip ? 1 : 0, NULL);
+	th->nkernel_pending = 0;
 }

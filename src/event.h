@@ -13,6 +13,7 @@ enum event_flags {
 	EV_UNTRACKED = 1 << 1, /* found dirty when its region was first
 				* protected: written before tracking began,
 				* by an unknown site; no fault */
+	EV_EA_MISMATCH = 1 << 2, /* the decoded store does not cover addr */
 };
 
 struct event {
@@ -26,6 +27,10 @@ struct event {
 	uint32_t region;  /* region id, see struct region */
 	int32_t syscall;  /* syscall number of a kernel write, else -1 */
 	uint32_t flags;   /* enum event_flags */
+	uint32_t stack;   /* stack id (struct context_tables), innermost first */
+	uint32_t insn;    /* instruction id, 0 if not captured */
+	uint32_t access_size; /* bytes per element the store writes */
+	uint64_t count;   /* elements written (rep count), 1 otherwise */
 };
 
 enum region_kind { REGION_HEAP, REGION_ANON, REGION_STACK, REGION_KINDS };

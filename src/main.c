@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The command line: options, their checks, and the subcommands. */
 #include "log.h"
+#include "model.h"
 #include "options.h"
 #include "record.h"
 #include "regions.h"
@@ -31,6 +32,13 @@ static void usage(FILE *f)
 "      --stacks           also trace thread stacks (same as adding stack)\n"
 "      --range START-END  only addresses in this range (hex; repeatable)\n"
 "  -d, --duration SECS    detach after SECS seconds\n"
+"\n"
+"What each write records:\n"
+"      --capture MODE     pages: thread, address, user or kernel, writing function\n"
+"                         insn: and the decoded store instruction\n"
+"                         stack: and its backtrace with source lines (default)\n"
+"      --depth N          frames per backtrace (default: 32)\n"
+"      --by GROUP         group write sites by function or insn (default: function)\n"
 "\n"
 "Output:\n"
 "  -o, --output FILE      write every event to trace FILE\n"
@@ -105,7 +113,7 @@ static long parse_number(const char *s, const char *what, long min, long max)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_REGIONS = 256, OPT_STACKS, OPT_RANGE, OPT_JSON, OPT_TOP };
+	enum { OPT_REGIONS = 256, OPT_STACKS, OPT_RANGE, OPT_JSON, OPT_TOP, OPT_CAPTURE, OPT_DEPTH, OPT_BY };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "follow-forks", no_argument, NULL, 'f' },
@@ -117,13 +125,17 @@ int main(int argc, char **argv)
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "summary", no_argument, NULL, 's' },
 		{ "top", required_argument, NULL, OPT_TOP },
+		{ "capture", required_argument, NULL, OPT_CAPTURE },
+		{ "depth", required_argument, NULL, OPT_DEPTH },
+		{ "by", required_argument, NULL, OPT_BY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	struct options opt = { .region_mask = (1u << REGION_HEAP) | (1u << REGION_ANON), .top = 10 };
+	struct options opt = { .region_mask = (1u << REGION_HEAP) | (1u << REGION_ANON), .top = 10,
+			       .capture = CAPTURE_STACK, .depth = 32, .by = BY_FUNCTION };
 	bool stacks = false;
 	int c;
 	opterr = 0;
@@ -168,6 +180,27 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TOP:
 			opt.top = (int)parse_number(optarg, "invalid --top '%s': give a number from 1 to 10000", 1, 10000);
+			break;
+		case OPT_CAPTURE:
+			if (strcmp(optarg, "pages") == 0)
+				opt.capture = CAPTURE_PAGES;
+			else if (strcmp(optarg, "insn") == 0)
+				opt.capture = CAPTURE_INSN;
+			else if (strcmp(optarg, "stack") == 0)
+				opt.capture = CAPTURE_STACK;
+			else
+				usage_error("invalid --capture '%s': use pages, insn or stack", optarg);
+			break;
+		case OPT_DEPTH:
+			opt.depth = (int)parse_number(optarg, "invalid --depth '%s': give a number from 1 to 256", 1, 256);
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "function") == 0)
+				opt.by = BY_FUNCTION;
+			else if (strcmp(optarg, "insn") == 0)
+				opt.by = BY_INSN;
+			else
+				usage_error("invalid --by '%s': use function or insn", optarg);
 			break;
 		case 'q':
 			log_verbose = -1;

@@ -14,6 +14,7 @@ struct model *model_new(void)
 	m->pages = xcalloc(m->cappages, sizeof *m->pages);
 	m->capthreads = 64;
 	m->threads = xcalloc(m->capthreads, sizeof *m->threads);
+	context_init(&m->ctx);
 	return m;
 }
 
@@ -24,6 +25,9 @@ void model_free(struct model *m)
 	free(m->regions);
 	free(m->pages);
 	free(m->threads);
+	for (int g = 0; g < SITE_GROUPINGS; g++)
+		free(m->sites[g].v);
+	context_free(&m->ctx);
 	free(m);
 }
 
@@ -113,6 +117,114 @@ static struct page_stat *page_slot(struct model *m, uint64_t page, uint32_t regi
 	}
 }
 
+static struct site_stat *site_slot(struct site_table *t, const struct site_key *k)
+{
+	if (2 * (t->n + 1) > t->cap) {
+		struct site_stat *old = t->v;
+		size_t oldcap = t->cap;
+		t->cap = oldcap ? oldcap * 2 : 256;
+		t->v = xcalloc(t->cap, sizeof *t->v);
+		t->n = 0;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].used)
+				*site_slot(t, &old[i].key) = old[i];
+		free(old);
+	}
+	uint64_t h = mix(k->ip ^ ((uint64_t)k->function << 32) ^ k->module ^
+			 ((uint64_t)k->insn << 20) ^ ((uint64_t)(uint32_t)k->syscall << 44) ^ k->kernel);
+	size_t mask = t->cap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct site_stat *s = &t->v[i];
+		if (s->used && memcmp(&s->key, k, sizeof *k) == 0)
+			return s;
+		if (!s->used) {
+			memset(s, 0, sizeof *s);
+			s->used = 1;
+			s->key = *k;
+			t->n++;
+			return s;
+		}
+	}
+}
+
+static void site_count(struct site_stat *s, const struct event *ev, uint32_t frame, int is_new)
+{
+	s->frame = frame;
+	if (ev->insn)
+		s->insn = ev->insn;
+	s->faults++;
+	if (is_new)
+		s->pages++;
+	if (!ev->stack)
+		return;
+	/* Remember a few backtraces; a new one replaces the coldest. */
+	int slot = 0;
+	for (int i = 0; i < SITE_STACKS; i++) {
+		if (s->stacks[i] == ev->stack) {
+			slot = i;
+			goto found;
+		}
+		if (s->stack_faults[i] < s->stack_faults[slot])
+			slot = i;
+	}
+	s->stacks[slot] = ev->stack;
+	s->stack_faults[slot] = 0;
+found:
+	s->stack_faults[slot]++;
+}
+
+static void sites_add(struct model *m, const struct event *ev, int is_new)
+{
+	uint32_t depth;
+	const uint32_t *frames = context_stack_frames(&m->ctx, ev->stack, &depth);
+	const struct frame *f0 = depth ? &m->ctx.frames[frames[0]] : NULL;
+	struct site_key k;
+	memset(&k, 0, sizeof k);
+	k.kernel = (ev->flags & EV_KERNEL) != 0;
+	k.syscall = k.kernel ? ev->syscall : -1;
+	k.function = f0 ? f0->function : 0;
+	k.module = f0 ? f0->module : 0;
+	if (!k.function)
+		k.ip = f0 ? f0->ip : ev->ip;
+	site_count(site_slot(&m->sites[BY_FUNCTION], &k), ev, depth ? frames[0] : 0, is_new);
+	k.function = 0;
+	k.insn = ev->insn;
+	k.ip = ev->insn ? 0 : (f0 ? f0->ip : ev->ip);
+	site_count(site_slot(&m->sites[BY_INSN], &k), ev, depth ? frames[0] : 0, is_new);
+}
+
+uint32_t site_top_stack(const struct site_stat *s)
+{
+	int best = 0;
+	for (int i = 1; i < SITE_STACKS; i++)
+		if (s->stack_faults[i] > s->stack_faults[best])
+			best = i;
+	return s->stacks[best];
+}
+
+static int by_pages(const void *a, const void *b)
+{
+	const struct site_stat *x = a, *y = b;
+	if (x->pages != y->pages)
+		return x->pages < y->pages ? 1 : -1;
+	if (x->faults != y->faults)
+		return x->faults < y->faults ? 1 : -1;
+	return 0;
+}
+
+struct site_stat *model_sorted_sites(const struct model *m, enum site_grouping g, size_t *n)
+{
+	const struct site_table *t = &m->sites[g];
+	struct site_stat *v = xcalloc(t->n + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->v[i].used)
+			v[k++] = t->v[i];
+	qsort(v, k, sizeof *v, by_pages);
+	*n = k;
+	return v;
+}
+
 void model_add(struct model *m, const struct event *ev)
 {
 	int is_new;
@@ -137,6 +249,7 @@ void model_add(struct model *m, const struct event *ev)
 	m->faults++;
 	if (rs)
 		rs->faults++;
+	sites_add(m, ev, is_new);
 	struct thread_stat *ts = model_thread(m, ev->pid, ev->tid);
 	ts->faults++;
 	if (is_new)

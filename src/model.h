@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "stacks.h"
 
 struct page_stat {
 	uint64_t page;
@@ -27,6 +28,38 @@ struct thread_stat {
 	uint32_t used;
 };
 
+/* A write site: where writes come from, grouped by function (with its
+ * module, and for kernel writes its syscall) or by instruction. */
+enum site_grouping { BY_FUNCTION, BY_INSN, SITE_GROUPINGS };
+
+#define SITE_STACKS 4 /* backtraces remembered per site, to name the hottest */
+
+struct site_key {
+	uint32_t kernel;
+	int32_t syscall;
+	uint32_t function; /* string id; 0 when no symbol: then ip tells */
+	uint32_t module;
+	uint32_t insn;
+	uint32_t pad;
+	uint64_t ip;
+};
+
+struct site_stat {
+	struct site_key key;
+	uint32_t used;
+	uint32_t frame;    /* a frame of the site, for file and line */
+	uint32_t insn;     /* its latest instruction, for display */
+	uint64_t pages;    /* pages this site was first to dirty */
+	uint64_t faults;
+	uint32_t stacks[SITE_STACKS];
+	uint64_t stack_faults[SITE_STACKS];
+};
+
+struct site_table {
+	struct site_stat *v; /* open-addressing hash */
+	size_t n, cap;
+};
+
 struct model {
 	struct region_stat *regions;
 	size_t nregions, capregions;
@@ -35,6 +68,8 @@ struct model {
 	struct thread_stat *threads; /* open-addressing hash on tid */
 	size_t nthreads, capthreads;
 	uint64_t syscall_faults[512];
+	struct context_tables ctx;
+	struct site_table sites[SITE_GROUPINGS];
 	uint64_t faults, pages_written, user_writes, kernel_writes, untracked_pages;
 	uint64_t first_ns, last_ns;
 };
@@ -46,6 +81,11 @@ uint32_t model_region_new(struct model *m, uint32_t pid, enum region_kind kind,
 struct region_stat *model_region(struct model *m, uint32_t id);
 struct thread_stat *model_thread(struct model *m, uint32_t pid, uint32_t tid);
 void model_add(struct model *m, const struct event *ev);
+
+/* The hottest backtrace of a site. */
+uint32_t site_top_stack(const struct site_stat *s);
+/* Sites of a grouping, most pages first (then faults); caller frees. */
+struct site_stat *model_sorted_sites(const struct model *m, enum site_grouping g, size_t *n);
 
 /* The N pages with the most faults, most first; returns how many. */
 size_t model_busiest_pages(const struct model *m, struct page_stat *out, size_t n);

@@ -11,6 +11,13 @@ struct addr_range {
 	uint64_t start, end;
 };
 
+/* What each write fault records; each level adds to the one before. */
+enum capture_mode {
+	CAPTURE_PAGES, /* thread, address, user or kernel: no ptrace stop */
+	CAPTURE_INSN,  /* and the decoded store instruction */
+	CAPTURE_STACK, /* and the backtrace, symbolized */
+};
+
 struct options {
 	pid_t pid;              /* -p; 0 when launching */
 	char **argv;            /* PROGRAM and ARGS after "--" */
@@ -23,6 +30,9 @@ struct options {
 	int nranges;
 	double duration;        /* --duration seconds, 0 = unlimited */
 	int top;                /* rows per summary table */
+	enum capture_mode capture;
+	int depth;              /* --depth: frames per backtrace */
+	int by;                 /* --by: enum site_grouping of the summary */
 };
 
 #endif

@@ -65,13 +65,53 @@ void emit_thread(struct tracer *t, pid_t pid, pid_t tid)
 		trace_writer_thread(t->writer, (uint32_t)pid, (uint32_t)tid);
 }
 
+uint32_t emit_string(struct tracer *t, const char *s)
+{
+	bool added;
+	uint32_t id = context_string(&t->model->ctx, s, &added);
+	if (added && t->writer)
+		trace_writer_string(t->writer, id, s);
+	return id;
+}
+
+uint32_t emit_frame(struct tracer *t, const struct frame *f)
+{
+	bool added;
+	uint32_t id = context_frame(&t->model->ctx, f, &added);
+	if (added && t->writer)
+		trace_writer_frame(t->writer, id, f);
+	return id;
+}
+
+uint32_t emit_stack(struct tracer *t, const uint32_t *frames, uint32_t depth)
+{
+	bool added;
+	uint32_t id = context_stack(&t->model->ctx, frames, depth, &added);
+	if (added && t->writer)
+		trace_writer_stack(t->writer, id, frames, depth);
+	return id;
+}
+
+uint32_t emit_insn(struct tracer *t, const struct insn_rec *i)
+{
+	bool added;
+	uint32_t id = context_insn(&t->model->ctx, i, &added);
+	if (added && t->writer)
+		trace_writer_insn(t->writer, id, i);
+	return id;
+}
+
 static void on_new_mapping(pid_t pid, uint64_t start, uint64_t end, int kind, void *arg)
 {
 	struct tracer *t = arg;
 	for (struct process *p = t->procs; p; p = p->next) {
 		if (pid < 0)
 			p->rescan = true;
-		else if (p->pid == pid)
+		else if (p->pid != pid)
+			continue;
+		else if (kind == SIDEBAND_CODE)
+			capture_code_changed(p);
+		else
 			watch_new_mapping(t, p, start, end, (enum region_kind)kind);
 	}
 }
@@ -331,15 +371,16 @@ int record_run(struct options *opt)
 	int wrc = trace_writer_close(t->writer);
 	if (wrc < 0)
 		err_msg("writing trace file %s failed: %s", opt->output, strerror(-wrc));
+	struct report_opts ro = { .top = opt->top, .by = opt->by };
 	if (opt->summary)
-		report_text(stderr, t->model, &run, opt->top);
+		report_text(stderr, t->model, &run, &ro);
 	if (opt->json) {
 		FILE *f = strcmp(opt->json, "-") == 0 ? stdout : fopen(opt->json, "we");
 		if (!f) {
 			err_msg("cannot write %s: %s", opt->json, strerror(errno));
 			wrc = -1;
 		} else {
-			report_json(f, t->model, &run, opt->top);
+			report_json(f, t->model, &run, &ro);
 			if (f != stdout)
 				fclose(f);
 			else

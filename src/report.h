@@ -17,7 +17,14 @@ struct run_info {
 	double seconds;  /* how long it was traced */
 };
 
-void report_text(FILE *f, const struct model *m, const struct run_info *run, int top);
-void report_json(FILE *f, const struct model *m, const struct run_info *run, int top);
+struct report_opts {
+	int top;      /* rows in each top list */
+	int by;       /* enum site_grouping of the text tables */
+};
+
+void report_text(FILE *f, const struct model *m, const struct run_info *run,
+		 const struct report_opts *o);
+void report_json(FILE *f, const struct model *m, const struct run_info *run,
+		 const struct report_opts *o);
 
 #endif

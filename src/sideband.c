@@ -193,6 +193,10 @@ void sideband_drain(struct sideband *sb, sideband_fn fn, void *arg)
 			if (h.type != PERF_RECORD_MMAP2)
 				continue;
 			const struct mmap2_rec *m = (const void *)rec.b;
+			if (m->prot & PROT_EXEC) {
+				fn((pid_t)m->pid, m->addr, m->addr + m->len, SIDEBAND_CODE, arg);
+				continue;
+			}
 			if (!(m->prot & PROT_WRITE) || (m->flags & MAP_SHARED))
 				continue;
 			int kind = mapping_name_kind(m->filename);

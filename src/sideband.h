@@ -18,8 +18,10 @@ int sideband_nfds(const struct sideband *sb);
 int sideband_fd(const struct sideband *sb, int i);
 
 /* Called for each new writable private anonymous, heap or stack mapping
- * (KIND is an enum region_kind), and with PID -1 when records were lost:
- * then every process must be looked at again. */
+ * (KIND is an enum region_kind), for each new code mapping (KIND is
+ * SIDEBAND_CODE), and with PID -1 when records were lost: then every
+ * process must be looked at again. */
+#define SIDEBAND_CODE (-2)
 typedef void (*sideband_fn)(pid_t pid, uint64_t start, uint64_t end, int kind, void *arg);
 void sideband_drain(struct sideband *sb, sideband_fn fn, void *arg);
 /* Records are waiting; costs no syscall, so the fault loop may ask often. */

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Map instruction addresses of a live process to module, function and source line. */
-#define _GNU_SOURCE
 #include <elf.h>
 #include <elfutils/libdw.h>
 #include <fcntl.h>

@@ -62,9 +62,11 @@ void thread_del(struct tracer *t, struct thread *th)
 	while (*pp != th)
 		pp = &(*pp)->next_hash;
 	*pp = th->next_hash;
+	capture_flush(t, th);
 	if (th->syscall_fd >= 0)
 		close(th->syscall_fd);
 	struct process *p = th->proc;
+	free(th->kernel_pending);
 	free(th);
 	if (--p->nthreads == 0)
 		process_del(t, p);
@@ -98,6 +100,7 @@ void process_del(struct tracer *t, struct process *p)
 	while (*pp != p)
 		pp = &(*pp)->next;
 	*pp = p->next;
+	capture_process_free(p);
 	ranges_free(&p->ranges);
 	free(p->excluded);
 	free(p->stacks);
@@ -286,6 +289,9 @@ void target_handle_wait(struct tracer *t, pid_t tid, int status)
 	int sig = WSTOPSIG(status);
 	int event = status >> 16;
 	unsigned long msg = 0;
+	/* Whatever stopped it, the registers are those of the pending write
+	 * or past the syscall that wrote: take what waited for a stop. */
+	capture_at_stop(t, th);
 
 	switch (event) {
 	case PTRACE_EVENT_CLONE:

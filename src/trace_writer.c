@@ -63,6 +63,35 @@ void trace_writer_event(struct trace_writer *w, const struct event *ev)
 	put(w, UFT_REC_EVENT, ev, sizeof *ev);
 }
 
+/* A record whose payload is a u32 id followed by LEN bytes at P. */
+static void put_with_id(struct trace_writer *w, uint32_t type, uint32_t id, const void *p, uint32_t len)
+{
+	uint32_t hdr[3] = { type, len + 4, id };
+	if (fwrite(hdr, sizeof hdr, 1, w->f) != 1 || (len && fwrite(p, len, 1, w->f) != 1))
+		if (!w->err)
+			w->err = errno ? errno : EIO;
+}
+
+void trace_writer_string(struct trace_writer *w, uint32_t id, const char *s)
+{
+	put_with_id(w, UFT_REC_STRING, id, s, (uint32_t)strlen(s));
+}
+
+void trace_writer_frame(struct trace_writer *w, uint32_t id, const struct frame *f)
+{
+	put_with_id(w, UFT_REC_FRAME, id, f, sizeof *f);
+}
+
+void trace_writer_stack(struct trace_writer *w, uint32_t id, const uint32_t *frames, uint32_t depth)
+{
+	put_with_id(w, UFT_REC_STACK, id, frames, depth * (uint32_t)sizeof *frames);
+}
+
+void trace_writer_insn(struct trace_writer *w, uint32_t id, const struct insn_rec *i)
+{
+	put_with_id(w, UFT_REC_INSN, id, i, sizeof *i);
+}
+
 int trace_writer_close(struct trace_writer *w)
 {
 	if (!w)

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "options.h"
 #include "regions.h"
+#include "stacks.h"
 
 struct model;
 struct trace_writer;
@@ -25,6 +26,13 @@ struct thread {
 	bool syscall_tracing;  /* resumed with PTRACE_SYSCALL (start-up phase) */
 	bool in_syscall;       /* between syscall-enter and -exit stops */
 	int pending_signal;    /* to deliver when it resumes */
+	/* A user-mode write waits, unresolved, for the thread's stop. */
+	bool capture_pending;
+	struct event pending;
+	struct process *pending_proc; /* whose userfaultfd reported it */
+	/* Kernel writes, resolved, waiting for the call site's backtrace. */
+	struct event *kernel_pending;
+	size_t nkernel_pending, capkernel_pending;
 };
 
 struct process {
@@ -48,6 +56,8 @@ struct process {
 	int *fork_uffds;       /* children's descriptors from UFFD_EVENT_FORK */
 	size_t nfork_uffds;
 	bool rescan;           /* new mappings reported, not yet looked at */
+	struct unwinder *unwinder;   /* with --capture=stack */
+	struct symbolizer *symbolizer;
 	int nthreads;
 };
 
@@ -101,8 +111,22 @@ void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp);
 void watch_stop(struct process *p);
 
 /* capture.c: what a fault records. */
+/* Fill in who wrote: user or kernel, syscall, PC and SP, without a stop. */
 void capture_fault(struct tracer *t, struct thread *th, pid_t tid,
 		   uint64_t addr, struct event *ev);
+/* Decide what FAULT of P needs; resolves it now, or later at a stop. */
+void capture_serve(struct tracer *t, struct process *p, struct thread *th, struct event *ev);
+/* TH is in a ptrace-stop: finish the writes that waited for it. */
+void capture_at_stop(struct tracer *t, struct thread *th);
+/* Record what is still pending without its stop (exit, detach). */
+void capture_flush(struct tracer *t, struct thread *th);
+void capture_process_init(struct tracer *t, struct process *p);
+void capture_process_free(struct process *p);
+/* Code was mapped or unmapped in P: cached unwind and symbol data may be stale. */
+void capture_code_changed(struct process *p);
+
+/* watch.c: un-protect one page and wake its writers. */
+void watch_resolve(struct process *p, uint64_t addr);
 
 /* record.c: sinks. */
 uint32_t emit_region(struct tracer *t, pid_t pid, enum region_kind kind,
@@ -112,5 +136,9 @@ void emit_region_changed(struct tracer *t, uint32_t id);
 struct region *region_get(struct tracer *t, uint32_t id);
 void emit_event(struct tracer *t, const struct event *ev);
 void emit_thread(struct tracer *t, pid_t pid, pid_t tid);
+uint32_t emit_string(struct tracer *t, const char *s);
+uint32_t emit_frame(struct tracer *t, const struct frame *f);
+uint32_t emit_stack(struct tracer *t, const uint32_t *frames, uint32_t depth);
+uint32_t emit_insn(struct tracer *t, const struct insn_rec *i);
 
 #endif

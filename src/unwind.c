@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Walk the stack of a ptrace-stopped thread of the target with libunwind. */
-#define _GNU_SOURCE
 #include <elf.h>
 #include <fcntl.h>
 #include <inttypes.h>

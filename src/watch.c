@@ -289,6 +289,7 @@ int watch_adopt(struct tracer *t, struct process *p, int uffd)
 	char path[64];
 	p->uffd = uffd;
 	p->start_brk = read_start_brk(p->pid);
+	capture_process_init(t, p);
 	snprintf(path, sizeof path, "/proc/%d/pagemap", p->pid);
 	if (p->pagemap_fd < 0)
 		p->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -312,29 +313,38 @@ void watch_stop(struct process *p)
 	p->pagemap_fd = -1;
 }
 
+void watch_resolve(struct process *p, uint64_t addr)
+{
+	uint64_t page = PAGE_OF(addr);
+	if (p->uffd < 0)
+		return;
+	if (uffd_protect(p->uffd, page, page + PAGE_SIZE_4K, false) < 0) {
+		/* Never leave a writer asleep, whatever happened to the range. */
+		struct uffdio_range wr = { .start = page, .len = PAGE_SIZE_4K };
+		ioctl(p->uffd, UFFDIO_WAKE, &wr);
+	}
+}
+
 static void serve_fault(struct tracer *t, struct process *p, const struct uffd_msg *m)
 {
 	uint64_t addr = m->arg.pagefault.address;
 	pid_t tid = (pid_t)m->arg.pagefault.feat.ptid;
-	uint64_t page = PAGE_OF(addr);
 	const struct traced_range *r = ranges_find(&p->ranges, addr);
-	if (r && (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)) {
-		struct event ev = {
-			.time_ns = now_ns() - t->t0_ns,
-			.addr = addr,
-			.pid = (uint32_t)p->pid,
-			.tid = (uint32_t)tid,
-			.region = r->region,
-			.syscall = -1,
-		};
-		capture_fault(t, thread_find(t, tid), tid, addr, &ev);
-		emit_event(t, &ev);
+	if (!r || !(m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)) {
+		watch_resolve(p, addr);
+		return;
 	}
-	if (uffd_protect(p->uffd, page, page + PAGE_SIZE_4K, false) < 0) {
-		/* Never leave the writer asleep, whatever happened to the range. */
-		struct uffdio_range wr = { .start = page, .len = PAGE_SIZE_4K };
-		ioctl(p->uffd, UFFDIO_WAKE, &wr);
-	}
+	struct event ev = {
+		.time_ns = now_ns() - t->t0_ns,
+		.addr = addr,
+		.pid = (uint32_t)p->pid,
+		.tid = (uint32_t)tid,
+		.region = r->region,
+		.syscall = -1,
+	};
+	struct thread *th = thread_find(t, tid);
+	capture_fault(t, th, tid, addr, &ev);
+	capture_serve(t, p, th, &ev);
 }
 
 static void move_ranges(struct tracer *t, struct process *p, uint64_t from, uint64_t to, uint64_t len)
