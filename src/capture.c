@@ -9,11 +9,15 @@
  * interrupted (PTRACE_INTERRUPT) while its fault is pending; the kernel
  * drops the fault, the thread stops before the store, and we read it, then
  * un-protect and let it run the store again.  A kernel-mode writer must never
- * be stopped with its fault pending, so its fault is resolved at once and
- * its call site is unwound at its next stop, when the syscall is over. */
+ * be stopped with its fault pending, nor interrupted out of its syscall (a
+ * recv with MSG_WAITALL would return early): its fault is resolved at once
+ * and its call site unwound from the perf sample the fault left behind, with
+ * the user registers and stack as they were at syscall entry. */
 #include "tracer.h"
 #include "log.h"
 #include "wsite.h"
+
+#include <asm/perf_regs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +31,13 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 256
+
+struct kernel_sample {
+	uint64_t addr;
+	uint64_t regs[SAMPLE_REGS];
+	size_t len;
+	unsigned char stack[16384];
+};
 
 static int open_syscall_file(pid_t tid)
 {
@@ -140,14 +151,33 @@ static void finish(struct tracer *t, struct process *p, struct event *ev,
 	emit_event(t, ev);
 }
 
-static bool interrupt(struct thread *th)
+void capture_kernel_sample(struct tracer *t, const struct fault_sample *s)
 {
-	if (th->interrupting)
-		return true;
-	if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
-		return false;
-	th->interrupting = true;
-	return true;
+	struct thread *th = thread_find(t, s->tid);
+	if (!th)
+		return;
+	if (!th->ksample)
+		th->ksample = xmalloc(sizeof *th->ksample);
+	struct kernel_sample *k = th->ksample;
+	k->addr = s->addr;
+	memcpy(k->regs, s->regs, sizeof k->regs);
+	k->len = s->stack_len < sizeof k->stack ? s->stack_len : sizeof k->stack;
+	memcpy(k->stack, s->stack, k->len);
+}
+
+/* The call site of a kernel write, from the sample its fault left. */
+static int kernel_stack(struct tracer *t, struct process *p, struct thread *th,
+			const struct event *ev, uint64_t *ips, int max)
+{
+	if (!th || !p->unwinder)
+		return 0;
+	/* The sample was written before the thread blocked: it is there. */
+	follow_sideband(t);
+	struct kernel_sample *k = th->ksample;
+	if (!k || PAGE_OF(k->addr) != PAGE_OF(ev->addr))
+		return 0;
+	k->addr = 0; /* used */
+	return unwind_sample(p->unwinder, k->regs, k->regs[PERF_REG_X86_SP], k->stack, k->len, ips, max);
 }
 
 void capture_serve(struct tracer *t, struct process *p, struct thread *th, struct event *ev)
@@ -155,25 +185,26 @@ void capture_serve(struct tracer *t, struct process *p, struct thread *th, struc
 	enum capture_mode mode = t->opt->capture;
 	bool kernel = ev->flags & EV_KERNEL;
 	if (mode > CAPTURE_PAGES && th && !kernel && !th->interrupting && !t->stopping &&
-	    !th->capture_pending && interrupt(th)) {
+	    !th->capture_pending && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) == 0) {
 		/* Leave the fault unresolved: the stop will show the store. */
+		th->interrupting = true;
 		th->capture_pending = true;
 		th->pending = *ev;
 		th->pending_proc = p;
 		return;
 	}
 	watch_resolve(p, ev->addr);
-	if (mode == CAPTURE_STACK && th && kernel && !t->stopping && interrupt(th)) {
-		if (th->nkernel_pending == th->capkernel_pending)
-			th->kernel_pending = xrealloc(th->kernel_pending,
-						      (th->capkernel_pending = th->capkernel_pending ? th->capkernel_pending * 2 : 8) *
-							      sizeof *th->kernel_pending);
-		th->kernel_pending[th->nkernel_pending++] = *ev;
-		return;
+	uint64_t ips[MAX_DEPTH];
+	int n = 0;
+	if (mode == CAPTURE_STACK && kernel)
+		n = kernel_stack(t, p, th, ev, ips, t->opt->depth < MAX_DEPTH ? t->opt->depth : MAX_DEPTH);
+	if (n <= 0) {
+		/* The PC alone names the writing function (for a kernel write,
+		 * the syscall's caller). */
+		ips[0] = ev->ip;
+		n = ev->ip ? 1 : 0;
 	}
-	/* The PC alone names the writing function (for a kernel write, the
-	 * syscall's caller): no stop needed. */
-	finish(t, p, ev, &ev->ip, ev->ip ? 1 : 0, NULL);
+	finish(t, p, ev, ips, n, NULL);
 }
 
 /* Read up to LEN code bytes at IP; an instruction may straddle a page end,
@@ -192,53 +223,41 @@ static int read_code(pid_t pid, uint64_t ip, uint8_t *buf, size_t len)
 
 void capture_at_stop(struct tracer *t, struct thread *th)
 {
-	if (!th->capture_pending && !th->nkernel_pending)
+	if (!th->capture_pending)
 		return;
 	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETREGS, th->tid, 0, &regs) < 0) {
 		capture_flush(t, th);
 		return;
 	}
+	struct process *p = th->pending_proc;
+	struct event ev = th->pending;
+	th->capture_pending = false;
 	uint64_t ips[MAX_DEPTH];
-	int depth = t->opt->depth < MAX_DEPTH ? t->opt->depth : MAX_DEPTH;
 	int n = 1;
 	ips[0] = regs.rip;
-	struct process *up = th->proc;
-	if (t->opt->capture >= CAPTURE_STACK && up->unwinder) {
-		int got = unwind_thread(up->unwinder, th->tid, ips, depth);
+	if (t->opt->capture >= CAPTURE_STACK && th->proc->unwinder) {
+		int depth = t->opt->depth < MAX_DEPTH ? t->opt->depth : MAX_DEPTH;
+		int got = unwind_thread(th->proc->unwinder, th->tid, ips, depth);
 		n = got > 0 ? got : 1;
 		ips[0] = regs.rip;
 	}
-	if (th->capture_pending) {
-		struct process *p = th->pending_proc;
-		struct event ev = th->pending;
-		th->capture_pending = false;
-		uint8_t code[16];
-		struct insn_info insn = { 0 };
-		int len = read_code(th->proc->pid, regs.rip, code, sizeof code);
-		if (len <= 0 || insn_decode(code, (size_t)len, &regs, ev.addr, &insn) < 0)
-			insn.len = 0;
-		ev.ip = regs.rip;
-		ev.sp = regs.rsp;
-		watch_resolve(p, ev.addr);
-		finish(t, p, &ev, ips, n, &insn);
-	}
-	/* Kernel writes: the thread is past its syscall; the stack is its
-	 * call site. */
-	for (size_t i = 0; i < th->nkernel_pending; i++)
-		finish(t, th->proc, &th->kernel_pending[i], ips, n, NULL);
-	th->nkernel_pending = 0;
+	uint8_t code[16];
+	struct insn_info insn = { 0 };
+	int len = read_code(th->proc->pid, regs.rip, code, sizeof code);
+	if (len <= 0 || insn_decode(code, (size_t)len, &regs, ev.addr, &insn) < 0)
+		insn.len = 0;
+	ev.ip = regs.rip;
+	ev.sp = regs.rsp;
+	watch_resolve(p, ev.addr);
+	finish(t, p, &ev, ips, n, &insn);
 }
 
 void capture_flush(struct tracer *t, struct thread *th)
 {
-	if (th->capture_pending) {
-		th->capture_pending = false;
-		watch_resolve(th->pending_proc, th->pending.addr);
-		finish(t, th->pending_proc, &th->pending, &th->pending.ip, th->pending.ip ? 1 : 0, NULL);
-	}
-	for (size_t i = 0; i < th->nkernel_pending; i++)
-		finish(t, th->proc, &th->kernel_pending[i], &th->kernel_pending[i].ip,
-		       th->kernel_pending[i].ip ? 1 : 0, NULL);
-	th->nkernel_pending = 0;
+	if (!th->capture_pending)
+		return;
+	th->capture_pending = false;
+	watch_resolve(th->pending_proc, th->pending.addr);
+	finish(t, th->pending_proc, &th->pending, &th->pending.ip, th->pending.ip ? 1 : 0, NULL);
 }

@@ -101,7 +101,7 @@ uint32_t emit_insn(struct tracer *t, const struct insn_rec *i)
 	return id;
 }
 
-static void on_new_mapping(pid_t pid, uint64_t start, uint64_t end, int kind, void *arg)
+static void on_new_mapping(void *arg, pid_t pid, uint64_t start, uint64_t end, int kind)
 {
 	struct tracer *t = arg;
 	for (struct process *p = t->procs; p; p = p->next) {
@@ -116,11 +116,19 @@ static void on_new_mapping(pid_t pid, uint64_t start, uint64_t end, int kind, vo
 	}
 }
 
+static void on_kernel_fault(void *arg, const struct fault_sample *s)
+{
+	capture_kernel_sample(arg, s);
+}
+
 /* Protect new mappings as soon as perf reports them: the target may be
  * writing to them already. */
-static void follow_mappings(struct tracer *t)
+void follow_sideband(struct tracer *t)
 {
-	sideband_drain(t->sb, on_new_mapping, t);
+	static const struct sideband_ops ops = { on_new_mapping, on_kernel_fault };
+	if (!sideband_pending(t->sb))
+		return;
+	sideband_drain(t->sb, &ops, t);
 	for (struct process *p = t->procs; p; p = p->next)
 		if (p->rescan) {
 			p->rescan = false;
@@ -215,8 +223,7 @@ static void serve_all(struct tracer *t)
 			nx = p->next;
 			served += watch_serve(t, p);
 		}
-		if (sideband_pending(t->sb))
-			follow_mappings(t);
+		follow_sideband(t);
 		uint64_t now = now_ns();
 		if (now - start > SERVE_MAX_NS)
 			return;
@@ -268,11 +275,7 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 				serve_all(t);
 				break;
 			}
-		bool sideband = sideband_pending(t->sb);
-		for (int i = 0; i < nsb; i++)
-			sideband |= pfd[1 + i].revents != 0;
-		if (sideband)
-			follow_mappings(t);
+		follow_sideband(t);
 		if (!pfd[0].revents)
 			continue;
 		struct signalfd_siginfo si;
@@ -297,7 +300,7 @@ int record_run(struct options *opt)
 	struct tracer *t = xcalloc(1, sizeof *t);
 	t->opt = opt;
 	t->model = model_new();
-	t->sb = sideband_new();
+	t->sb = sideband_new(opt->capture == CAPTURE_STACK);
 	if (opt->output) {
 		t->writer = trace_writer_open(opt->output);
 		if (!t->writer)

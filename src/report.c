@@ -91,12 +91,17 @@ static void text_sites(FILE *f, const struct model *m, const struct report_opts 
 	for (size_t i = 0; i < n && i < (size_t)o->top; i++) {
 		const struct site_stat *s = &v[i];
 		char buf[256];
-		fprintf(f, "  %8" PRIu64 " %8" PRIu64 "  %-6s  %s", s->pages, s->faults, kind_name(s),
-			site_name(m, s, buf, sizeof buf));
 		const struct frame *fr = s->frame ? &m->ctx.frames[s->frame] : NULL;
 		const char *mod = fr ? context_str(&m->ctx, fr->module) : NULL;
-		if (mod)
-			fprintf(f, " (%s)", mod);
+		const char *fn = fr ? context_str(&m->ctx, fr->function) : NULL;
+		/* module!function, and +offset when grouped by instruction */
+		fprintf(f, "  %8" PRIu64 " %8" PRIu64 "  %-6s  ", s->pages, s->faults, kind_name(s));
+		if (mod && fn && o->by == BY_INSN)
+			fprintf(f, "%s!%s+%#" PRIx64, mod, fn, fr->offset);
+		else if (mod && fn)
+			fprintf(f, "%s!%s", mod, fn);
+		else
+			fputs(site_name(m, s, buf, sizeof buf), f);
 		if (fr && fr->file)
 			fprintf(f, " %s:%d", context_str(&m->ctx, fr->file), fr->line);
 		if (s->key.kernel) {

@@ -2,12 +2,18 @@
 /* Perf side-band records (PERF_RECORD_MMAP2) report every new mapping of the
  * target with no side effect on it: unlike a seccomp filter, nothing is left
  * behind when the tracer goes away.  The records are asynchronous; the
- * engine makes up for that by counting the pages found dirty at protection. */
+ * engine makes up for that by counting the pages found dirty at protection.
+ *
+ * With --capture=stack, page faults taken in kernel mode are sampled into the
+ * same buffers with the user registers and stack: a syscall that writes into
+ * a protected page is unwound from its sample, so the thread is never stopped
+ * in (or interrupted out of) its syscall. */
 #include "sideband.h"
 #include "event.h"
 #include "log.h"
 
 #include <errno.h>
+#include <asm/perf_regs.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +22,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define RING_PAGES 64 /* data pages per CPU, a power of two */
+#define RING_PAGES 64          /* data pages per CPU, a power of two */
+#define RING_PAGES_SAMPLES 512 /* ... when stacks are sampled too */
+#define STACK_BYTES 16384      /* user stack copied per sample */
+#define SAMPLE_REGS_MASK (((1ULL << PERF_REG_X86_64_MAX) - 1) & \
+			  ~((1ULL << PERF_REG_X86_DS) | (1ULL << PERF_REG_X86_ES) | \
+			    (1ULL << PERF_REG_X86_FS) | (1ULL << PERF_REG_X86_GS)))
 
 struct ring {
 	int cpu;
@@ -32,7 +43,29 @@ struct sideband {
 	int *extra; /* events that write into a ring they do not own */
 	size_t nextra, capextra;
 	long page;
+	bool kernel_faults;
+	unsigned char *rec; /* one record, copied out of the ring */
 };
+
+static int perf_open_faults(pid_t tid, int cpu)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_PAGE_FAULTS;
+	a.sample_period = 1;
+	a.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_ADDR | PERF_SAMPLE_REGS_USER |
+			PERF_SAMPLE_STACK_USER;
+	a.sample_regs_user = SAMPLE_REGS_MASK;
+	a.sample_stack_user = STACK_BYTES;
+	a.inherit = 1;
+	/* Only faults taken in kernel mode: user-mode ones are captured at a
+	 * ptrace stop, where the registers are exact and cheap. */
+	a.exclude_user = 1;
+	a.exclude_hv = 1;
+	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
 
 static int perf_open(pid_t tid, int cpu)
 {
@@ -54,10 +87,12 @@ static int perf_open(pid_t tid, int cpu)
 	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-struct sideband *sideband_new(void)
+struct sideband *sideband_new(bool kernel_faults)
 {
 	struct sideband *sb = xcalloc(1, sizeof *sb);
 	sb->page = sysconf(_SC_PAGESIZE);
+	sb->kernel_faults = kernel_faults;
+	sb->rec = xmalloc(1 << 16); /* the largest record perf writes */
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
 	sb->rings = xcalloc((size_t)ncpu, sizeof *sb->rings);
 	for (int cpu = 0; cpu < ncpu; cpu++)
@@ -80,7 +115,15 @@ void sideband_free(struct sideband *sb)
 		close(sb->extra[i]);
 	free(sb->extra);
 	free(sb->rings);
+	free(sb->rec);
 	free(sb);
+}
+
+static void add_extra(struct sideband *sb, int fd)
+{
+	if (sb->nextra == sb->capextra)
+		sb->extra = xrealloc(sb->extra, (sb->capextra = sb->capextra ? sb->capextra * 2 : 16) * sizeof(int));
+	sb->extra[sb->nextra++] = fd;
 }
 
 int sideband_follow(struct sideband *sb, pid_t tid)
@@ -94,7 +137,7 @@ int sideband_follow(struct sideband *sb, pid_t tid)
 			continue; /* an offline CPU */
 		}
 		if (r->fd < 0) {
-			r->size = (size_t)sb->page * RING_PAGES;
+			r->size = (size_t)sb->page * (sb->kernel_faults ? RING_PAGES_SAMPLES : RING_PAGES);
 			void *m = mmap(NULL, r->size + (size_t)sb->page, PROT_READ | PROT_WRITE,
 				       MAP_SHARED, fd, 0);
 			if (m == MAP_FAILED) {
@@ -105,15 +148,19 @@ int sideband_follow(struct sideband *sb, pid_t tid)
 			r->fd = fd;
 			r->meta = m;
 			r->data = (unsigned char *)m + sb->page;
+		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
+			err = errno;
+			close(fd);
+			continue;
 		} else {
-			if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
-				err = errno;
-				close(fd);
-				continue;
-			}
-			if (sb->nextra == sb->capextra)
-				sb->extra = xrealloc(sb->extra, (sb->capextra = sb->capextra ? sb->capextra * 2 : 16) * sizeof(int));
-			sb->extra[sb->nextra++] = fd;
+			add_extra(sb, fd);
+		}
+		if (sb->kernel_faults) {
+			int sfd = perf_open_faults(tid, r->cpu);
+			if (sfd >= 0 && ioctl(sfd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) == 0)
+				add_extra(sb, sfd);
+			else if (sfd >= 0)
+				close(sfd);
 		}
 		opened++;
 	}
@@ -162,7 +209,47 @@ bool sideband_pending(const struct sideband *sb)
 	return false;
 }
 
-void sideband_drain(struct sideband *sb, sideband_fn fn, void *arg)
+/* PERF_RECORD_SAMPLE of the fault event: pid, tid; addr; abi, regs; size,
+ * stack bytes, dyn_size. */
+static void parse_sample(const unsigned char *p, const unsigned char *end,
+			 const struct sideband_ops *ops, void *arg)
+{
+	struct fault_sample s = { 0 };
+	uint32_t ids[2];
+	uint64_t v;
+	memcpy(ids, p, 8);
+	p += 8;
+	s.pid = (pid_t)ids[0];
+	s.tid = (pid_t)ids[1];
+	memcpy(&s.addr, p, 8);
+	p += 8;
+	memcpy(&v, p, 8); /* abi: 0 when the task had no user registers */
+	p += 8;
+	if (v != PERF_SAMPLE_REGS_ABI_NONE) {
+		for (int r = 0; r < SAMPLE_REGS; r++)
+			if (SAMPLE_REGS_MASK & (1ULL << r)) {
+				if (p + 8 > end)
+					return;
+				memcpy(&s.regs[r], p, 8);
+				p += 8;
+			}
+	}
+	if (p + 8 > end)
+		return;
+	memcpy(&v, p, 8);
+	p += 8;
+	if (v > (uint64_t)(end - p))
+		return;
+	const unsigned char *stack = p;
+	uint64_t dyn = 0;
+	if (v && p + v + 8 <= end)
+		memcpy(&dyn, p + v, 8);
+	s.stack = stack;
+	s.stack_len = dyn < v ? dyn : v;
+	ops->kernel_fault(arg, &s);
+}
+
+void sideband_drain(struct sideband *sb, const struct sideband_ops *ops, void *arg)
 {
 	for (int i = 0; i < sb->nrings; i++) {
 		struct ring *r = &sb->rings[i];
@@ -171,37 +258,42 @@ void sideband_drain(struct sideband *sb, sideband_fn fn, void *arg)
 		uint64_t head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
 		uint64_t tail = r->meta->data_tail;
 		while (tail < head) {
-			union {
-				struct perf_event_header h;
-				unsigned char b[4096 + 256];
-			} rec;
 			size_t off = tail % r->size;
 			struct perf_event_header h;
 			/* Records may wrap around the end of the buffer. */
 			for (size_t k = 0; k < sizeof h; k++)
 				((unsigned char *)&h)[k] = r->data[(off + k) % r->size];
-			if (h.size == 0 || h.size > sizeof rec.b)
+			if (h.size < sizeof h)
 				break;
-			for (size_t k = 0; k < h.size; k++)
-				rec.b[k] = r->data[(off + k) % r->size];
+			size_t first = r->size - off < h.size ? r->size - off : h.size;
+			memcpy(sb->rec, r->data + off, first);
+			memcpy(sb->rec + first, r->data, h.size - first);
 			tail += h.size;
+			const unsigned char *body = sb->rec + sizeof h, *end = sb->rec + h.size;
 			if (h.type == PERF_RECORD_LOST) {
 				/* Records were dropped: look at every mapping again. */
-				fn(-1, 0, 0, -1, arg);
+				ops->mapping(arg, -1, 0, 0, -1);
 				continue;
 			}
-			if (h.type != PERF_RECORD_MMAP2)
+			if (h.type == PERF_RECORD_SAMPLE) {
+				if (ops->kernel_fault && h.size >= sizeof h + 24)
+					parse_sample(body, end, ops, arg);
 				continue;
-			const struct mmap2_rec *m = (const void *)rec.b;
+			}
+			if (h.type != PERF_RECORD_MMAP2 || h.size < sizeof(struct mmap2_rec))
+				continue;
+			const struct mmap2_rec *m = (const void *)sb->rec;
 			if (m->prot & PROT_EXEC) {
-				fn((pid_t)m->pid, m->addr, m->addr + m->len, SIDEBAND_CODE, arg);
+				ops->mapping(arg, (pid_t)m->pid, m->addr, m->addr + m->len, SIDEBAND_CODE);
 				continue;
 			}
 			if (!(m->prot & PROT_WRITE) || (m->flags & MAP_SHARED))
 				continue;
+			/* The kernel ends the name with NULs; make sure of it. */
+			sb->rec[h.size - 1] = 0;
 			int kind = mapping_name_kind(m->filename);
 			if (kind >= 0)
-				fn((pid_t)m->pid, m->addr, m->addr + m->len, kind, arg);
+				ops->mapping(arg, (pid_t)m->pid, m->addr, m->addr + m->len, kind);
 		}
 		__atomic_store_n(&r->meta->data_tail, tail, __ATOMIC_RELEASE);
 	}

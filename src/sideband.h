@@ -1,29 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Learn of the target's new mappings from perf side-band records. */
+/* Perf side band: the target's new mappings, and its kernel-mode faults. */
 #ifndef UFFDTRACE_SIDEBAND_H
 #define UFFDTRACE_SIDEBAND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The user registers of a perf sample, indexed by PERF_REG_X86_*. */
+#define SAMPLE_REGS 24
+
+/* A page fault taken in kernel mode (a syscall writing user memory), with
+ * the thread's user registers at syscall entry and a copy of its stack. */
+struct fault_sample {
+	pid_t pid, tid;
+	uint64_t addr;
+	uint64_t regs[SAMPLE_REGS];
+	const void *stack; /* valid during the callback only */
+	size_t stack_len;
+};
+
+struct sideband_ops {
+	/* A new writable private anonymous, heap or stack mapping (KIND is an
+	 * enum region_kind) or code mapping (KIND is SIDEBAND_CODE); PID -1
+	 * when records were lost: then look at every process again. */
+	void (*mapping)(void *arg, pid_t pid, uint64_t start, uint64_t end, int kind);
+	void (*kernel_fault)(void *arg, const struct fault_sample *s);
+};
+#define SIDEBAND_CODE (-2)
+
 struct sideband;
 
-/* One ring buffer per CPU; poll the descriptors it hands out. */
-struct sideband *sideband_new(void);
+/* One ring buffer per CPU; poll the descriptors it hands out.  With
+ * KERNEL_FAULTS, kernel-mode page faults are sampled with stacks too. */
+struct sideband *sideband_new(bool kernel_faults);
 void sideband_free(struct sideband *sb);
 /* Follow TID and every thread or child it creates from now on. */
 int sideband_follow(struct sideband *sb, pid_t tid);
 int sideband_nfds(const struct sideband *sb);
 int sideband_fd(const struct sideband *sb, int i);
-
-/* Called for each new writable private anonymous, heap or stack mapping
- * (KIND is an enum region_kind), for each new code mapping (KIND is
- * SIDEBAND_CODE), and with PID -1 when records were lost: then every
- * process must be looked at again. */
-#define SIDEBAND_CODE (-2)
-typedef void (*sideband_fn)(pid_t pid, uint64_t start, uint64_t end, int kind, void *arg);
-void sideband_drain(struct sideband *sb, sideband_fn fn, void *arg);
+void sideband_drain(struct sideband *sb, const struct sideband_ops *ops, void *arg);
 /* Records are waiting; costs no syscall, so the fault loop may ask often. */
 bool sideband_pending(const struct sideband *sb);
 

@@ -66,7 +66,7 @@ void thread_del(struct tracer *t, struct thread *th)
 	if (th->syscall_fd >= 0)
 		close(th->syscall_fd);
 	struct process *p = th->proc;
-	free(th->kernel_pending);
+	free(th->ksample);
 	free(th);
 	if (--p->nthreads == 0)
 		process_del(t, p);

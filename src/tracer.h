@@ -10,11 +10,14 @@
 #include "event.h"
 #include "options.h"
 #include "regions.h"
+#include "sideband.h"
 #include "stacks.h"
 
 struct model;
 struct trace_writer;
 struct sideband;
+
+struct kernel_sample;
 
 struct thread {
 	pid_t tid;
@@ -30,9 +33,8 @@ struct thread {
 	bool capture_pending;
 	struct event pending;
 	struct process *pending_proc; /* whose userfaultfd reported it */
-	/* Kernel writes, resolved, waiting for the call site's backtrace. */
-	struct event *kernel_pending;
-	size_t nkernel_pending, capkernel_pending;
+	/* Its latest page fault taken in kernel mode (--capture=stack). */
+	struct kernel_sample *ksample;
 };
 
 struct process {
@@ -78,6 +80,8 @@ struct tracer {
 };
 
 uint64_t now_ns(void);
+/* record.c: take in what perf has reported (new mappings, samples). */
+void follow_sideband(struct tracer *t);
 
 /* target.c: processes, threads and ptrace. */
 struct thread *thread_find(struct tracer *t, pid_t tid);
@@ -121,6 +125,8 @@ void capture_at_stop(struct tracer *t, struct thread *th);
 /* Record what is still pending without its stop (exit, detach). */
 void capture_flush(struct tracer *t, struct thread *th);
 void capture_process_init(struct tracer *t, struct process *p);
+/* Keep the latest kernel-mode fault sample of its thread. */
+void capture_kernel_sample(struct tracer *t, const struct fault_sample *s);
 void capture_process_free(struct process *p);
 /* Code was mapped or unmapped in P: cached unwind and symbol data may be stale. */
 void capture_code_changed(struct process *p);

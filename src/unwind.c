@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Walk the stack of a ptrace-stopped thread of the target with libunwind. */
+/* Walk the stack of a target thread with libunwind, ptrace-stopped or from a perf sample. */
+#include <asm/perf_regs.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -7,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "wsite.h"
@@ -22,17 +25,33 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
 					      unw_proc_info_t *pi,
 					      int need_unwind_info, void *arg);
 
+/* The perf sample being unwound by unwind_sample(). */
+struct sample {
+	const uint64_t *regs; /* indexed by PERF_REG_X86_* */
+	uint64_t sp;
+	const uint8_t *stack; /* copy of [sp, sp + len) */
+	size_t len;
+};
+
 struct unwinder {
 	pid_t pid;
 	unw_accessors_t accessors;
 	unw_addr_space_t as;
+	/* unwind_sample(): its own address space, since the accessors differ,
+	 * and one UPT handle for the ELF lookups (it only caches the last
+	 * module's unwind table; nothing is attached or stopped). */
+	unw_accessors_t sample_accessors;
+	unw_addr_space_t sas;
+	void *upt;
+	struct sample sample;
 	unw_dyn_info_t tables[TABLE_SLOTS];
 	int ntables, next_table;
 };
 
 /* libunwind passes the accessor argument (the UPT handle) on to its own
  * internal calls, so it cannot be wrapped; the unwinder in use is found
- * here instead.  Set only for the duration of unwind_thread(). */
+ * here instead.  Set only for the duration of unwind_thread() and
+ * unwind_sample(). */
 static __thread struct unwinder *current;
 
 /*
@@ -112,10 +131,12 @@ static int locate_table(struct unwinder *u, unw_word_t ip, unw_dyn_info_t *di)
 	return 0;
 }
 
-static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
-			  unw_proc_info_t *pi, int need, void *arg)
+/* UPT is the handle _UPT_find_proc_info needs; ARG is what the table
+ * search hands on to the address space's access_mem. */
+static int lookup_proc_info(struct unwinder *u, unw_addr_space_t as,
+			    unw_word_t ip, unw_proc_info_t *pi, int need,
+			    void *upt, void *arg)
 {
-	struct unwinder *u = current;
 	unw_dyn_info_t *di;
 	int ret;
 
@@ -125,7 +146,7 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
 			return UNW_OBJ(dwarf_search_unwind_table)(as, ip, di, pi,
 								  need, arg);
 	}
-	ret = _UPT_find_proc_info(as, ip, pi, need, arg);
+	ret = _UPT_find_proc_info(as, ip, pi, need, upt);
 	if (ret != -UNW_ENOINFO || !u)
 		return ret;
 	di = &u->tables[u->next_table];
@@ -135,6 +156,120 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
 	if (u->ntables < TABLE_SLOTS)
 		u->ntables++;
 	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, di, pi, need, arg);
+}
+
+static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
+			  unw_proc_info_t *pi, int need, void *arg)
+{
+	return lookup_proc_info(current, as, ip, pi, need, arg, arg);
+}
+
+/*
+ * Accessors of the sample address space.  ARG is the unwinder, except
+ * for the memory reads _UPT_find_proc_info makes with its own handle;
+ * those are of unwind tables, never of the stack, and are served from
+ * the live process like any address outside the copy.
+ */
+static int sample_find_proc_info(unw_addr_space_t as, unw_word_t ip,
+				 unw_proc_info_t *pi, int need, void *arg)
+{
+	struct unwinder *u = arg;
+
+	return lookup_proc_info(u, as, ip, pi, need, u->upt, u);
+}
+
+static void sample_put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi,
+				   void *arg)
+{
+	_UPT_put_unwind_info(as, pi, ((struct unwinder *)arg)->upt);
+}
+
+static int sample_get_dyn_info_list_addr(unw_addr_space_t as,
+					 unw_word_t *addr, void *arg)
+{
+	return _UPT_get_dyn_info_list_addr(as, addr,
+					   ((struct unwinder *)arg)->upt);
+}
+
+static int sample_get_proc_name(unw_addr_space_t as, unw_word_t ip,
+				char *buf, size_t len, unw_word_t *off,
+				void *arg)
+{
+	return _UPT_get_proc_name(as, ip, buf, len, off,
+				  ((struct unwinder *)arg)->upt);
+}
+
+static int sample_access_mem(unw_addr_space_t as, unw_word_t addr,
+			     unw_word_t *val, int write, void *arg)
+{
+	struct unwinder *u = current && arg == current->upt ? current : arg;
+	const struct sample *smp;
+	struct iovec local = { val, sizeof(*val) };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(*val) };
+
+	(void)as;
+	if (write)
+		return -UNW_EINVAL;
+	smp = &u->sample;
+	if (addr >= smp->sp && addr - smp->sp <= smp->len &&
+	    smp->len - (addr - smp->sp) >= sizeof(*val)) {
+		memcpy(val, smp->stack + (addr - smp->sp), sizeof(*val));
+		return 0;
+	}
+	/* Code, unwind tables and the stack above the copy: the target has
+	 * run on since the sample, but only the stack can have changed. */
+	/* Via syscall(): the glibc wrapper needs _GNU_SOURCE, which the
+	 * wsite-check build does not define. */
+	if (syscall(SYS_process_vm_readv, u->pid, &local, 1UL, &remote, 1UL,
+		    0UL) != (long)sizeof(*val))
+		return -UNW_EINVAL;
+	return 0;
+}
+
+static int sample_access_reg(unw_addr_space_t as, unw_regnum_t reg,
+			     unw_word_t *val, int write, void *arg)
+{
+	static const int8_t perf_reg[] = {
+		[UNW_X86_64_RAX] = PERF_REG_X86_AX,
+		[UNW_X86_64_RDX] = PERF_REG_X86_DX,
+		[UNW_X86_64_RCX] = PERF_REG_X86_CX,
+		[UNW_X86_64_RBX] = PERF_REG_X86_BX,
+		[UNW_X86_64_RSI] = PERF_REG_X86_SI,
+		[UNW_X86_64_RDI] = PERF_REG_X86_DI,
+		[UNW_X86_64_RBP] = PERF_REG_X86_BP,
+		[UNW_X86_64_RSP] = PERF_REG_X86_SP,
+		[UNW_X86_64_R8] = PERF_REG_X86_R8,
+		[UNW_X86_64_R9] = PERF_REG_X86_R9,
+		[UNW_X86_64_R10] = PERF_REG_X86_R10,
+		[UNW_X86_64_R11] = PERF_REG_X86_R11,
+		[UNW_X86_64_R12] = PERF_REG_X86_R12,
+		[UNW_X86_64_R13] = PERF_REG_X86_R13,
+		[UNW_X86_64_R14] = PERF_REG_X86_R14,
+		[UNW_X86_64_R15] = PERF_REG_X86_R15,
+		[UNW_X86_64_RIP] = PERF_REG_X86_IP,
+	};
+	const struct unwinder *u = arg;
+
+	(void)as;
+	if (write)
+		return -UNW_EREADONLYREG;
+	if (reg < 0 || (size_t)reg >= sizeof(perf_reg) / sizeof(perf_reg[0]))
+		return -UNW_EBADREG;
+	*val = u->sample.regs[perf_reg[reg]];
+	return 0;
+}
+
+static int sample_access_fpreg(unw_addr_space_t as, unw_regnum_t reg,
+			       unw_fpreg_t *val, int write, void *arg)
+{
+	(void)as, (void)reg, (void)val, (void)write, (void)arg;
+	return -UNW_EINVAL;
+}
+
+static int sample_resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
+{
+	(void)as, (void)c, (void)arg;
+	return -UNW_EUNSPEC;
 }
 
 struct unwinder *unwinder_new(pid_t pid)
@@ -147,13 +282,26 @@ struct unwinder *unwinder_new(pid_t pid)
 	u->accessors = _UPT_accessors;
 	u->accessors.find_proc_info = find_proc_info;
 	u->as = unw_create_addr_space(&u->accessors, 0);
-	if (!u->as) {
-		free(u);
+	u->sample_accessors = (unw_accessors_t){
+		.find_proc_info = sample_find_proc_info,
+		.put_unwind_info = sample_put_unwind_info,
+		.get_dyn_info_list_addr = sample_get_dyn_info_list_addr,
+		.access_mem = sample_access_mem,
+		.access_reg = sample_access_reg,
+		.access_fpreg = sample_access_fpreg,
+		.resume = sample_resume,
+		.get_proc_name = sample_get_proc_name,
+	};
+	u->sas = unw_create_addr_space(&u->sample_accessors, 0);
+	u->upt = _UPT_create(pid);
+	if (!u->as || !u->sas || !u->upt) {
+		unwinder_free(u);
 		return NULL;
 	}
 	/* Threads share one address space, so unwind info found for one is
 	 * valid for all; unwinder_flush() handles mapping changes. */
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	unw_set_caching_policy(u->sas, UNW_CACHE_GLOBAL);
 	return u;
 }
 
@@ -161,24 +309,59 @@ void unwinder_free(struct unwinder *u)
 {
 	if (!u)
 		return;
-	unw_destroy_addr_space(u->as);
+	if (u->as)
+		unw_destroy_addr_space(u->as);
+	if (u->sas)
+		unw_destroy_addr_space(u->sas);
+	if (u->upt)
+		_UPT_destroy(u->upt);
 	free(u);
 }
 
 void unwinder_flush(struct unwinder *u)
 {
+	void *upt;
+
 	if (!u)
 		return;
 	unw_flush_cache(u->as, 0, 0);
+	unw_flush_cache(u->sas, 0, 0);
 	u->ntables = u->next_table = 0;
+	/* The handle keeps the last module's table by address range, which a
+	 * new mapping at the same place would make stale. */
+	upt = _UPT_create(u->pid);
+	if (upt) {
+		_UPT_destroy(u->upt);
+		u->upt = upt;
+	}
+}
+
+/* Collect the frames of an initialized cursor into IPS. */
+static int walk(unw_cursor_t *c, uint64_t *ips, int max)
+{
+	unw_word_t ip, sp, prev_ip = 0, prev_sp = 0;
+	int n = 0;
+
+	do {
+		if (unw_get_reg(c, UNW_REG_IP, &ip) < 0 || !ip)
+			break;
+		unw_get_reg(c, UNW_REG_SP, &sp);
+		/* Bad unwind info can make libunwind return the same frame
+		 * forever; stop instead of filling IPS with copies. */
+		if (n && ip == prev_ip && sp == prev_sp)
+			break;
+		ips[n++] = ip;
+		prev_ip = ip;
+		prev_sp = sp;
+	} while (n < max && unw_step(c) > 0);
+	return n ? n : -1;
 }
 
 int unwind_thread(struct unwinder *u, pid_t tid, uint64_t *ips, int max)
 {
 	unw_cursor_t c;
-	unw_word_t ip, sp, prev_ip = 0, prev_sp = 0;
 	void *upt;
-	int n = 0;
+	int n;
 
 	if (!u || !ips || max <= 0)
 		return -1;
@@ -194,19 +377,25 @@ int unwind_thread(struct unwinder *u, pid_t tid, uint64_t *ips, int max)
 		_UPT_destroy(upt);
 		return -1;
 	}
-	do {
-		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || !ip)
-			break;
-		unw_get_reg(&c, UNW_REG_SP, &sp);
-		/* Bad unwind info can make libunwind return the same frame
-		 * forever; stop instead of filling IPS with copies. */
-		if (n && ip == prev_ip && sp == prev_sp)
-			break;
-		ips[n++] = ip;
-		prev_ip = ip;
-		prev_sp = sp;
-	} while (n < max && unw_step(&c) > 0);
+	n = walk(&c, ips, max);
 	current = NULL;
 	_UPT_destroy(upt);
-	return n ? n : -1;
+	return n;
+}
+
+int unwind_sample(struct unwinder *u, const uint64_t *regs, uint64_t sp,
+		  const void *stack, size_t len, uint64_t *ips, int max)
+{
+	unw_cursor_t c;
+	int n = -1;
+
+	if (!u || !regs || (!stack && len) || !ips || max <= 0)
+		return -1;
+	u->sample = (struct sample){ regs, sp, stack, len };
+	current = u;
+	if (unw_init_remote(&c, u->sas, u) >= 0)
+		n = walk(&c, ips, max);
+	current = NULL;
+	u->sample = (struct sample){ 0 };
+	return n;
 }

@@ -50,5 +50,14 @@ void unwinder_flush(struct unwinder *u);
 /* Fill IPS with at most MAX return addresses, innermost first (ips[0] is
  * the faulting instruction).  Returns the depth, or -1. */
 int unwind_thread(struct unwinder *u, pid_t tid, uint64_t *ips, int max);
+/* Unwind from a user register set and a copy of the user stack taken at
+ * that moment (a perf PERF_SAMPLE_REGS_USER + PERF_SAMPLE_STACK_USER sample):
+ * no ptrace stop needed.  REGS is indexed by perf's x86-64 register numbers
+ * (PERF_REG_X86_AX .. PERF_REG_X86_R15 from <asm/perf_regs.h>, 24 entries);
+ * STACK holds LEN bytes copied from address SP upward.  Memory outside the
+ * copy is read from the live process PID with process_vm_readv.  Fills IPS
+ * innermost first (ips[0] = regs[PERF_REG_X86_IP]); returns the depth or -1. */
+int unwind_sample(struct unwinder *u, const uint64_t *regs, uint64_t sp,
+		  const void *stack, size_t len, uint64_t *ips, int max);
 
 #endif
