@@ -40,7 +40,7 @@ base=$(median "$tmp/inproc")
 	echo "# Cost per traced write fault"
 	echo
 	echo "$(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."
-	echo "One store to each of $pages populated, write-protected pages; median of $rounds rounds"
+	echo "One store to each of $pages write-protected, never-touched pages; median of $rounds rounds"
 	echo "(\`bench/run.sh $pages $rounds\`).  The limit is an in-process uffd-wp handler thread."
 	echo
 	echo "| mode | us per page | vs in-process limit | checksum equal |"

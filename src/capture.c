@@ -189,6 +189,7 @@ void capture_serve(struct tracer *t, struct process *p, struct thread *th, struc
 		/* Leave the fault unresolved: the stop will show the store. */
 		th->interrupting = true;
 		th->capture_pending = true;
+		t->capturing++;
 		th->pending = *ev;
 		th->pending_proc = p;
 		return;
@@ -233,6 +234,7 @@ void capture_at_stop(struct tracer *t, struct thread *th)
 	struct process *p = th->pending_proc;
 	struct event ev = th->pending;
 	th->capture_pending = false;
+	t->capturing--;
 	uint64_t ips[MAX_DEPTH];
 	int n = 1;
 	ips[0] = regs.rip;
@@ -258,6 +260,7 @@ void capture_flush(struct tracer *t, struct thread *th)
 	if (!th->capture_pending)
 		return;
 	th->capture_pending = false;
+	t->capturing--;
 	watch_resolve(th->pending_proc, th->pending.addr);
 	finish(t, th->pending_proc, &th->pending, &th->pending.ip, th->pending.ip ? 1 : 0, NULL);
 }

@@ -139,8 +139,9 @@ int main(int argc, char **argv)
 	bool stacks = false;
 	int c;
 	opterr = 0;
-	/* "+": stop at the first non-option, which is the program. */
-	while ((c = getopt_long(argc, argv, "+p:fd:o:sqvhV", longopts, NULL)) != -1) {
+	/* "+": stop at the first non-option, which is the program;
+	 * ":": report a missing argument as such. */
+	while ((c = getopt_long(argc, argv, "+:p:fd:o:sqvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (opt.pid)

@@ -224,6 +224,10 @@ static void serve_all(struct tracer *t)
 			served += watch_serve(t, p);
 		}
 		follow_sideband(t);
+		/* A thread stopping for its capture is what the target waits
+		 * on now: take its stop without sleeping in poll(). */
+		if (t->capturing)
+			reap(t);
 		uint64_t now = now_ns();
 		if (now - start > SERVE_MAX_NS)
 			return;

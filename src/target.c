@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -342,10 +343,20 @@ void target_handle_wait(struct tracer *t, pid_t tid, int status)
 }
 
 /* Find the program as execvp would, to report a clear error before forking. */
+static int check_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return access(path, X_OK) == 0 ? 0 : -errno;
+}
+
 static int check_program(const char *prog)
 {
 	if (strchr(prog, '/'))
-		return access(prog, X_OK) == 0 ? 0 : -errno;
+		return check_file(prog);
 	const char *path = getenv("PATH");
 	if (!path)
 		path = "/usr/local/bin:/bin:/usr/bin";
@@ -354,10 +365,11 @@ static int check_program(const char *prog)
 		size_t len = strcspn(path, ":");
 		char full[4096];
 		snprintf(full, sizeof full, "%.*s/%s", (int)len, len ? path : ".", prog);
-		if (access(full, X_OK) == 0)
+		int rc = check_file(full);
+		if (rc == 0)
 			return 0;
-		if (errno == EACCES)
-			err = -EACCES;
+		if (rc != -ENOENT)
+			err = rc;
 		path += len + (path[len] == ':');
 	}
 	return err;
@@ -418,8 +430,10 @@ int target_launch(struct tracer *t, char **argv)
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
 			int e = 0;
 			if (read(fail[0], &e, sizeof e) == sizeof e)
-				die_hint(NULL, "%s: cannot execute: %s", argv[0], strerror(e));
-			die_hint(NULL, "%s exited before it could be traced", argv[0]);
+				die_hint("check that it is a program for this machine, and its interpreter exists",
+					 "%s: cannot execute: %s", argv[0], strerror(e));
+			die_hint("run it without uffdtrace to see why",
+				 "%s exited before it could be traced", argv[0]);
 		}
 		if (WIFSTOPPED(st) && (st >> 16) == PTRACE_EVENT_EXEC)
 			break;

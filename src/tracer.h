@@ -77,6 +77,7 @@ struct tracer {
 	uint64_t t0_ns;
 	bool stopping;
 	int fatal;             /* -errno that ended tracing early */
+	int capturing;         /* threads interrupted for a capture */
 };
 
 uint64_t now_ns(void);
