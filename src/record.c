@@ -338,10 +338,18 @@ int record_run(struct options *opt)
 	int rc = opt->argv ? target_launch(t, opt->argv) : target_attach(t, opt->pid);
 	if (rc < 0) {
 		target_detach_all(t);
+		/* A program we started but cannot trace is not left behind. */
+		if (t->launched) {
+			kill(t->leader, SIGKILL);
+			waitpid(t->leader, NULL, 0);
+		}
 		if (rc == -EPERM)
 			die_hint("run uffdtrace as root, or check kernel.yama.ptrace_scope",
 				 "cannot attach to process %d: operation not permitted", (int)opt->pid);
-		die_hint(NULL, "cannot trace process %d: %s", (int)(opt->pid ? opt->pid : t->leader),
+		die_hint(rc == -ESRCH ? "the process exited while uffdtrace attached to it"
+			 : "a target that does not run as root needs /dev/userfaultfd (Linux 6.1 "
+			   "or later); run uffdtrace -v for details",
+			 "cannot trace process %d: %s", (int)(opt->pid ? opt->pid : t->leader),
 			 strerror(-rc));
 	}
 	if (t->writer) {

@@ -172,11 +172,9 @@ static int inject_at_exec_exit(struct tracer *t, struct thread *th)
 	struct process *p = th->proc;
 	p->need_inject = false;
 	int rc = watch_start(t, p, th->tid);
-	if (rc < 0) {
-		err_msg("cannot create a userfaultfd in process %d: %s", p->pid, strerror(-rc));
-		t->stopping = true;
-		t->fatal = rc;
-	}
+	if (rc < 0)
+		warn_msg("process %d is not traced after its execve: cannot create a "
+			 "userfaultfd in it: %s", p->pid, strerror(-rc));
 	return rc;
 }
 
@@ -536,9 +534,14 @@ int target_attach(struct tracer *t, pid_t pid)
 	struct thread *leader = thread_find(t, pid);
 	if (!leader)
 		return -ESRCH;
+	/* Know the thread stacks before deciding what to protect. */
 	for (unsigned i = 0; i < 1024; i++)
-		for (struct thread *th = t->threads[i]; th; th = th->next_hash)
+		for (struct thread *th = t->threads[i]; th; th = th->next_hash) {
+			struct user_regs_struct regs;
+			if (ptrace(PTRACE_GETREGS, th->tid, 0, &regs) == 0)
+				watch_mark_stack(t, p, regs.rsp);
 			sideband_follow(t->sb, th->tid);
+		}
 	int rc = watch_start(t, p, pid);
 	if (rc < 0)
 		return rc;

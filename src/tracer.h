@@ -76,7 +76,6 @@ struct tracer {
 	int exit_status;       /* wait status of the leader */
 	uint64_t t0_ns;
 	bool stopping;
-	int fatal;             /* -errno that ended tracing early */
 	int capturing;         /* threads interrupted for a capture */
 };
 

@@ -212,6 +212,9 @@ void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp)
 {
 	if (!sp)
 		return;
+	for (size_t i = 0; i < p->nstacks; i++)
+		if (PAGE_OF(p->stacks[i]) == PAGE_OF(sp))
+			return;
 	p->stacks = xrealloc(p->stacks, (p->nstacks + 1) * sizeof *p->stacks);
 	p->stacks[p->nstacks++] = sp;
 	if (p->uffd < 0 || (t->opt->region_mask & (1u << REGION_STACK)))
