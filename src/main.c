@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The command line: options, their checks, and the subcommands. */
 #include "log.h"
-#include "model.h"
+#include "commands.h"
+#include "report.h"
 #include "options.h"
 #include "record.h"
 #include "regions.h"
@@ -55,7 +56,7 @@ static void usage(FILE *f)
 "1 on errors of uffdtrace itself.  See uffdtrace(1).\n");
 }
 
-static void usage_error(const char *fmt, const char *arg)
+void usage_error(const char *fmt, const char *arg)
 {
 	fputs("uffdtrace: ", stderr);
 	fprintf(stderr, fmt, arg);
@@ -101,7 +102,7 @@ static void check_pid(pid_t pid)
 			 "pid %d is a kernel thread", (int)pid);
 }
 
-static long parse_number(const char *s, const char *what, long min, long max)
+long parse_number(const char *s, const char *what, long min, long max)
 {
 	char *end;
 	errno = 0;
@@ -111,8 +112,37 @@ static long parse_number(const char *s, const char *what, long min, long max)
 	return v;
 }
 
+void bad_option(int c, char **argv)
+{
+	/* With a leading ':' in the option string, getopt returns ':' for a
+	 * missing argument and '?' for an unknown option. */
+	char buf[3] = { '-', (char)optopt, 0 };
+	const char *arg = optopt ? buf : argv[optind - 1];
+	if (c == ':')
+		usage_error("option '%s' needs an argument", arg);
+	usage_error("unknown option '%s'", arg);
+}
+
+int parse_report_by(const char *s, enum report_by *by)
+{
+	static const char *const names[] = { "function", "insn", "region", "thread", "page" };
+	for (int i = 0; i < 5; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*by = (enum report_by)i;
+			return 0;
+		}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "record") == 0) {
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
 	enum { OPT_REGIONS = 256, OPT_STACKS, OPT_RANGE, OPT_JSON, OPT_TOP, OPT_CAPTURE, OPT_DEPTH, OPT_BY };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -135,7 +165,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	struct options opt = { .region_mask = (1u << REGION_HEAP) | (1u << REGION_ANON), .top = 10,
-			       .capture = CAPTURE_STACK, .depth = 32, .by = BY_FUNCTION };
+			       .capture = CAPTURE_STACK, .depth = 32, .by = REPORT_BY_FUNCTION };
 	bool stacks = false;
 	int c;
 	opterr = 0;
@@ -197,9 +227,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BY:
 			if (strcmp(optarg, "function") == 0)
-				opt.by = BY_FUNCTION;
+				opt.by = REPORT_BY_FUNCTION;
 			else if (strcmp(optarg, "insn") == 0)
-				opt.by = BY_INSN;
+				opt.by = REPORT_BY_INSN;
 			else
 				usage_error("invalid --by '%s': use function or insn", optarg);
 			break;
@@ -215,16 +245,8 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("%s\n", PACKAGE_STRING);
 			return 0;
-		case ':':
-			usage_error("option '%s' needs an argument", argv[optind - 1]);
-			break;
 		default:
-			if (optopt)
-				fprintf(stderr, "uffdtrace: unknown option '-%c'\n", optopt);
-			else
-				fprintf(stderr, "uffdtrace: unknown option '%s'\n", argv[optind - 1]);
-			fputs("  hint: see 'uffdtrace --help'\n", stderr);
-			return EXIT_TRACER_ERROR;
+			bad_option(c, argv);
 		}
 	}
 	if (stacks)

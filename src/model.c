@@ -4,6 +4,7 @@
 #include "model.h"
 #include "log.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ struct model *model_new(void)
 	m->capthreads = 64;
 	m->threads = xcalloc(m->capthreads, sizeof *m->threads);
 	context_init(&m->ctx);
+	m->bin_ns = 10000000; /* 10 ms to start */
 	return m;
 }
 
@@ -27,6 +29,10 @@ void model_free(struct model *m)
 	free(m->threads);
 	for (int g = 0; g < SITE_GROUPINGS; g++)
 		free(m->sites[g].v);
+	free(m->functions.v);
+	free(m->stacks);
+	for (size_t i = 0; i < m->nregions; i++)
+		free(m->regions[i].heat);
 	context_free(&m->ctx);
 	free(m);
 }
@@ -193,15 +199,6 @@ static void sites_add(struct model *m, const struct event *ev, int is_new)
 	site_count(site_slot(&m->sites[BY_INSN], &k), ev, depth ? frames[0] : 0, is_new);
 }
 
-uint32_t site_top_stack(const struct site_stat *s)
-{
-	int best = 0;
-	for (int i = 1; i < SITE_STACKS; i++)
-		if (s->stack_faults[i] > s->stack_faults[best])
-			best = i;
-	return s->stacks[best];
-}
-
 static int by_pages(const void *a, const void *b)
 {
 	const struct site_stat *x = a, *y = b;
@@ -210,6 +207,127 @@ static int by_pages(const void *a, const void *b)
 	if (x->faults != y->faults)
 		return x->faults < y->faults ? 1 : -1;
 	return 0;
+}
+
+/* Count the event once for every distinct function on its stack. */
+static void functions_add(struct model *m, const struct event *ev, int is_new)
+{
+	uint32_t depth;
+	const uint32_t *frames = context_stack_frames(&m->ctx, ev->stack, &depth);
+	struct site_key seen[64];
+	unsigned nseen = 0;
+	for (uint32_t i = 0; i < depth && nseen < 64; i++) {
+		const struct frame *f = &m->ctx.frames[frames[i]];
+		struct site_key k;
+		memset(&k, 0, sizeof k);
+		k.syscall = -1;
+		k.function = f->function;
+		k.module = f->module;
+		if (!k.function)
+			k.ip = f->ip;
+		bool dup = false;
+		for (unsigned j = 0; j < nseen && !dup; j++)
+			dup = memcmp(&seen[j], &k, sizeof k) == 0;
+		if (dup)
+			continue; /* recursion: count the function once */
+		seen[nseen++] = k;
+		struct site_stat *s = site_slot(&m->functions, &k);
+		s->frame = frames[i];
+		s->faults++;
+		if (is_new)
+			s->pages++;
+	}
+}
+
+static void stacks_add(struct model *m, const struct event *ev, int is_new)
+{
+	if (!ev->stack)
+		return;
+	if (ev->stack >= m->capstacks) {
+		size_t cap = m->capstacks ? m->capstacks : 256;
+		while (cap <= ev->stack)
+			cap *= 2;
+		m->stacks = xrealloc(m->stacks, cap * sizeof *m->stacks);
+		memset(m->stacks + m->capstacks, 0, (cap - m->capstacks) * sizeof *m->stacks);
+		m->capstacks = cap;
+	}
+	struct stack_stat *s = &m->stacks[ev->stack];
+	s->faults++;
+	if (is_new)
+		s->pages++;
+	s->syscall = (ev->flags & EV_KERNEL) ? ev->syscall : -1;
+}
+
+/* Halve the timeline's resolution until TIME fits. */
+static unsigned timeline_bin(struct model *m, uint64_t time_ns)
+{
+	while (time_ns / m->bin_ns >= TIMELINE_BINS) {
+		for (unsigned i = 0; i < TIMELINE_BINS / 2; i++) {
+			m->timeline_pages[i] = m->timeline_pages[2 * i] + m->timeline_pages[2 * i + 1];
+			m->timeline_faults[i] = m->timeline_faults[2 * i] + m->timeline_faults[2 * i + 1];
+		}
+		memset(m->timeline_pages + TIMELINE_BINS / 2, 0, sizeof m->timeline_pages / 2);
+		memset(m->timeline_faults + TIMELINE_BINS / 2, 0, sizeof m->timeline_faults / 2);
+		for (size_t r = 0; r < m->nregions; r++) {
+			uint32_t *h = m->regions[r].heat;
+			if (!h)
+				continue;
+			for (unsigned i = 0; i < TIMELINE_BINS / 2; i++)
+				for (unsigned y = 0; y < HEAT_ROWS; y++)
+					h[i * HEAT_ROWS + y] = h[2 * i * HEAT_ROWS + y] + h[(2 * i + 1) * HEAT_ROWS + y];
+			memset(h + TIMELINE_BINS / 2 * HEAT_ROWS, 0, TIMELINE_BINS / 2 * HEAT_ROWS * sizeof *h);
+		}
+		m->bin_ns *= 2;
+	}
+	return (unsigned)(time_ns / m->bin_ns);
+}
+
+static void timeline_add(struct model *m, const struct event *ev, struct region_stat *rs, int is_new)
+{
+	unsigned bin = timeline_bin(m, ev->time_ns);
+	if (!(ev->flags & EV_UNTRACKED))
+		m->timeline_faults[bin]++;
+	if (!is_new)
+		return;
+	m->timeline_pages[bin]++;
+	if (!rs || rs->r.end <= rs->r.start)
+		return;
+	if (!rs->heat)
+		rs->heat = xcalloc((size_t)TIMELINE_BINS * HEAT_ROWS, sizeof *rs->heat);
+	uint64_t span = rs->r.end - rs->r.start, off = PAGE_OF(ev->addr) - rs->r.start;
+	unsigned row = off < span ? (unsigned)(off * HEAT_ROWS / span) : HEAT_ROWS - 1;
+	rs->heat[bin * HEAT_ROWS + row]++;
+}
+
+unsigned model_timeline_bins(const struct model *m)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < TIMELINE_BINS; i++)
+		if (m->timeline_pages[i] || m->timeline_faults[i])
+			n = i + 1;
+	return n;
+}
+
+struct site_stat *model_sorted_functions(const struct model *m, size_t *n)
+{
+	const struct site_table *t = &m->functions;
+	struct site_stat *v = xcalloc(t->n + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->v[i].used)
+			v[k++] = t->v[i];
+	qsort(v, k, sizeof *v, by_pages);
+	*n = k;
+	return v;
+}
+
+uint32_t site_top_stack(const struct site_stat *s)
+{
+	int best = 0;
+	for (int i = 1; i < SITE_STACKS; i++)
+		if (s->stack_faults[i] > s->stack_faults[best])
+			best = i;
+	return s->stacks[best];
 }
 
 struct site_stat *model_sorted_sites(const struct model *m, enum site_grouping g, size_t *n)
@@ -239,6 +357,7 @@ void model_add(struct model *m, const struct event *ev)
 		if (rs)
 			rs->pages++;
 	}
+	timeline_add(m, ev, rs, is_new);
 	if (ev->flags & EV_UNTRACKED) {
 		m->untracked_pages++;
 		if (rs)
@@ -250,6 +369,8 @@ void model_add(struct model *m, const struct event *ev)
 	if (rs)
 		rs->faults++;
 	sites_add(m, ev, is_new);
+	functions_add(m, ev, is_new);
+	stacks_add(m, ev, is_new);
 	struct thread_stat *ts = model_thread(m, ev->pid, ev->tid);
 	ts->faults++;
 	if (is_new)

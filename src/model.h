@@ -17,9 +17,15 @@ struct page_stat {
 	uint32_t used;
 };
 
+/* The timeline: pages first dirtied per time bin.  Bins double in width as
+ * the run grows, so memory does not grow with its length. */
+#define TIMELINE_BINS 256
+#define HEAT_ROWS 64 /* address slices of a region in its heat map */
+
 struct region_stat {
 	struct region r;
 	uint64_t pages, faults, untracked_pages;
+	uint32_t *heat; /* TIMELINE_BINS x HEAT_ROWS pages, or NULL if none */
 };
 
 struct thread_stat {
@@ -60,6 +66,12 @@ struct site_table {
 	size_t n, cap;
 };
 
+/* Per stack id: what writes with that backtrace did. */
+struct stack_stat {
+	uint64_t pages, faults;
+	int32_t syscall; /* of kernel writes, else -1 */
+};
+
 struct model {
 	struct region_stat *regions;
 	size_t nregions, capregions;
@@ -70,6 +82,13 @@ struct model {
 	uint64_t syscall_faults[512];
 	struct context_tables ctx;
 	struct site_table sites[SITE_GROUPINGS];
+	/* Functions anywhere on the stack ("total", inclusive): pages and
+	 * faults in struct site_stat; key is function, module, or ip. */
+	struct site_table functions;
+	struct stack_stat *stacks; /* indexed by stack id */
+	size_t capstacks;
+	uint64_t bin_ns;
+	uint64_t timeline_pages[TIMELINE_BINS], timeline_faults[TIMELINE_BINS];
 	uint64_t faults, pages_written, user_writes, kernel_writes, untracked_pages;
 	uint64_t first_ns, last_ns;
 };
@@ -81,6 +100,11 @@ uint32_t model_region_new(struct model *m, uint32_t pid, enum region_kind kind,
 struct region_stat *model_region(struct model *m, uint32_t id);
 struct thread_stat *model_thread(struct model *m, uint32_t pid, uint32_t tid);
 void model_add(struct model *m, const struct event *ev);
+
+/* Sites of the inclusive function table, most pages first. */
+struct site_stat *model_sorted_functions(const struct model *m, size_t *n);
+/* How many timeline bins hold data. */
+unsigned model_timeline_bins(const struct model *m);
 
 /* The hottest backtrace of a site. */
 uint32_t site_top_stack(const struct site_stat *s);

@@ -238,6 +238,27 @@ static void serve_all(struct tracer *t)
 	}
 }
 
+/* Write out the trace file's buffer now and then, so that a tracer killed
+ * or a machine that dies loses little; say once if the disk refuses. */
+#define TRACE_FLUSH_NS 200000000
+
+static void flush_trace(struct tracer *t)
+{
+	static uint64_t last;
+	static bool warned;
+	uint64_t now = now_ns();
+	if (!t->writer || now - last < TRACE_FLUSH_NS)
+		return;
+	last = now;
+	trace_writer_flush(t->writer);
+	int err = trace_writer_error(t->writer);
+	if (err && !warned) {
+		warned = true;
+		warn_msg("writing the trace file %s failed: %s; tracing goes on, the trace "
+			 "file ends here", t->opt->output, strerror(err));
+	}
+}
+
 static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_user)
 {
 	uint64_t deadline = t->opt->duration > 0 ? t->t0_ns + (uint64_t)(t->opt->duration * 1e9) : 0;
@@ -280,6 +301,7 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 				break;
 			}
 		follow_sideband(t);
+		flush_trace(t);
 		if (!pfd[0].revents)
 			continue;
 		struct signalfd_siginfo si;
@@ -383,10 +405,16 @@ int record_run(struct options *opt)
 		run.exit_status = wait_status_code(t->exit_status);
 	}
 
-	int wrc = trace_writer_close(t->writer);
+	if (t->writer && run.exited) {
+		char buf[16];
+		snprintf(buf, sizeof buf, "%d", run.exit_status);
+		trace_writer_info(t->writer, "exit_status", buf);
+	}
+	int wrc = trace_writer_close(t->writer, now_ns() - t->t0_ns, t->model->faults + t->model->untracked_pages);
 	if (wrc < 0)
-		err_msg("writing trace file %s failed: %s", opt->output, strerror(-wrc));
-	struct report_opts ro = { .top = opt->top, .by = opt->by };
+		err_msg("writing trace file %s failed: %s; it holds what was written before",
+			opt->output, strerror(-wrc));
+	struct report_opts ro = { .top = opt->top, .by = (enum report_by)opt->by };
 	if (opt->summary)
 		report_text(stderr, t->model, &run, &ro);
 	if (opt->json) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The end-of-run summary, as aligned text or as JSON (schema in uffdtrace(1)). */
 #include "report.h"
+#include "commands.h"
 #include "log.h"
 #include "syscalls.h"
 
@@ -46,8 +47,7 @@ static struct thread_stat *sorted_threads(const struct model *m, size_t *n)
 	return v;
 }
 
-/* "function", or "module+0xOFF" for a frame no symbol covers. */
-static const char *frame_name(const struct model *m, uint32_t frame_id, char *buf, size_t len)
+const char *report_frame_name(const struct model *m, uint32_t frame_id, char *buf, size_t len)
 {
 	const struct frame *fr = &m->ctx.frames[frame_id];
 	const char *fn = context_str(&m->ctx, fr->function);
@@ -61,7 +61,7 @@ static const char *frame_name(const struct model *m, uint32_t frame_id, char *bu
 static const char *site_name(const struct model *m, const struct site_stat *s, char *buf, size_t len)
 {
 	if (s->frame)
-		return frame_name(m, s->frame, buf, len);
+		return report_frame_name(m, s->frame, buf, len);
 	if (!s->key.ip)
 		return "[unknown]"; /* the writer had left the fault when asked */
 	snprintf(buf, len, "%#" PRIx64, s->key.ip);
@@ -78,56 +78,253 @@ static const char *kind_name(const struct site_stat *s)
 	return s->key.kernel ? "kernel" : "user";
 }
 
-static void text_sites(FILE *f, const struct model *m, const struct report_opts *o)
+static int sites_by_faults(const void *a, const void *b)
+{
+	const struct site_stat *x = a, *y = b;
+	if (x->faults != y->faults)
+		return x->faults < y->faults ? 1 : -1;
+	return (x->pages < y->pages) - (x->pages > y->pages);
+}
+
+static void text_site_row(FILE *f, const struct model *m, const struct site_stat *s, bool by_insn,
+			  bool details)
+{
+	char buf[256];
+	const struct frame *fr = s->frame ? &m->ctx.frames[s->frame] : NULL;
+	const char *mod = fr ? context_str(&m->ctx, fr->module) : NULL;
+	const char *fn = fr ? context_str(&m->ctx, fr->function) : NULL;
+	/* module!function, and +offset when grouped by instruction */
+	fprintf(f, "  %8" PRIu64 " %8" PRIu64 "  %-6s  ", s->pages, s->faults, kind_name(s));
+	if (mod && fn && by_insn)
+		fprintf(f, "%s!%s+%#" PRIx64, mod, fn, fr->offset);
+	else if (mod && fn)
+		fprintf(f, "%s!%s", mod, fn);
+	else
+		fputs(site_name(m, s, buf, sizeof buf), f);
+	if (fr && fr->file)
+		fprintf(f, " %s:%d", context_str(&m->ctx, fr->file), fr->line);
+	if (s->key.kernel) {
+		const char *sc = syscall_name(s->key.syscall);
+		fprintf(f, " in %s()", sc ? sc : "?");
+	}
+	fputc('\n', f);
+	if (!details)
+		return;
+	const char *insn = site_insn(m, s);
+	if (insn)
+		fprintf(f, "  %28s%s\n", "", insn);
+	uint32_t depth;
+	const uint32_t *frames = context_stack_frames(&m->ctx, site_top_stack(s), &depth);
+	if (depth > 1) {
+		fprintf(f, "  %28s", "");
+		for (uint32_t k = 0; k < depth; k++)
+			fprintf(f, "%s%s", k ? " <- " : "", report_frame_name(m, frames[k], buf, sizeof buf));
+		fputc('\n', f);
+	}
+}
+
+static void text_sites(FILE *f, const struct model *m, const struct report_opts *o, bool by_faults)
+{
+	bool by_insn = o->by == REPORT_BY_INSN;
+	size_t n;
+	struct site_stat *v = model_sorted_sites(m, by_insn ? BY_INSN : BY_FUNCTION, &n);
+	if (by_faults)
+		qsort(v, n, sizeof *v, sites_by_faults);
+	if (n) {
+		fprintf(f, "\ntop write sites by %s (grouped by %s)\n  %8s %8s  %-6s  %s\n",
+			by_faults ? "faults" : "pages", by_insn ? "instruction" : "function",
+			"pages", "faults", "kind", "site");
+		/* The second ordering of the full report repeats no details. */
+		for (size_t i = 0; i < n && i < (size_t)o->top; i++)
+			text_site_row(f, m, &v[i], by_insn, !o->full || by_faults == o->sort_faults);
+	}
+	free(v);
+}
+
+/* Inclusive: a function counts every write made while it was on the stack. */
+static void text_functions(FILE *f, const struct model *m, const struct report_opts *o)
 {
 	size_t n;
-	struct site_stat *v = model_sorted_sites(m, (enum site_grouping)o->by, &n);
-	if (!n) {
-		free(v);
-		return;
-	}
-	fprintf(f, "\ntop write sites (by %s)\n  %8s %8s  %-6s  %s\n",
-		o->by == BY_INSN ? "instruction" : "function", "pages", "faults", "kind", "site");
-	for (size_t i = 0; i < n && i < (size_t)o->top; i++) {
-		const struct site_stat *s = &v[i];
-		char buf[256];
-		const struct frame *fr = s->frame ? &m->ctx.frames[s->frame] : NULL;
-		const char *mod = fr ? context_str(&m->ctx, fr->module) : NULL;
-		const char *fn = fr ? context_str(&m->ctx, fr->function) : NULL;
-		/* module!function, and +offset when grouped by instruction */
-		fprintf(f, "  %8" PRIu64 " %8" PRIu64 "  %-6s  ", s->pages, s->faults, kind_name(s));
-		if (mod && fn && o->by == BY_INSN)
-			fprintf(f, "%s!%s+%#" PRIx64, mod, fn, fr->offset);
-		else if (mod && fn)
-			fprintf(f, "%s!%s", mod, fn);
-		else
-			fputs(site_name(m, s, buf, sizeof buf), f);
-		if (fr && fr->file)
-			fprintf(f, " %s:%d", context_str(&m->ctx, fr->file), fr->line);
-		if (s->key.kernel) {
-			const char *sc = syscall_name(s->key.syscall);
-			fprintf(f, " in %s()", sc ? sc : "?");
-		}
-		fputc('\n', f);
-		const char *insn = site_insn(m, s);
-		if (insn)
-			fprintf(f, "  %28s%s\n", "", insn);
-		uint32_t depth;
-		const uint32_t *frames = context_stack_frames(&m->ctx, site_top_stack(s), &depth);
-		if (depth > 1) {
-			fprintf(f, "  %28s", "");
-			for (uint32_t k = 0; k < depth; k++)
-				fprintf(f, "%s%s", k ? " <- " : "", frame_name(m, frames[k], buf, sizeof buf));
-			fputc('\n', f);
+	struct site_stat *v = model_sorted_functions(m, &n);
+	if (o->sort_faults)
+		qsort(v, n, sizeof *v, sites_by_faults);
+	if (n) {
+		fprintf(f, "\nfunctions, with what they call\n  %8s %8s  %s\n", "pages", "faults", "function");
+		for (size_t i = 0; i < n && i < (size_t)o->top; i++) {
+			char buf[256];
+			const struct frame *fr = v[i].frame ? &m->ctx.frames[v[i].frame] : NULL;
+			const char *mod = fr ? context_str(&m->ctx, fr->module) : NULL;
+			fprintf(f, "  %8" PRIu64 " %8" PRIu64 "  %s%s%s\n", v[i].pages, v[i].faults,
+				mod && fr->function ? mod : "", mod && fr->function ? "!" : "",
+				fr ? report_frame_name(m, v[i].frame, buf, sizeof buf) : "?");
 		}
 	}
 	free(v);
 }
 
+static int regions_by(const void *a, const void *b, bool faults)
+{
+	const struct region_stat *x = *(const struct region_stat *const *)a;
+	const struct region_stat *y = *(const struct region_stat *const *)b;
+	uint64_t kx = faults ? x->faults : x->pages, ky = faults ? y->faults : y->pages;
+	if (kx != ky)
+		return kx < ky ? 1 : -1;
+	return (x->r.id > y->r.id) - (x->r.id < y->r.id);
+}
+static int regions_by_pages(const void *a, const void *b) { return regions_by(a, b, false); }
+static int regions_by_faults(const void *a, const void *b) { return regions_by(a, b, true); }
+
+static void text_regions(FILE *f, const struct model *m, const struct report_opts *o, bool sorted)
+{
+	const struct region_stat **v = xcalloc(m->nregions + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nregions; i++)
+		if (m->regions[i].pages || m->regions[i].faults)
+			v[n++] = &m->regions[i];
+	if (sorted)
+		qsort(v, n, sizeof *v, o->sort_faults ? regions_by_faults : regions_by_pages);
+	fprintf(f, "\nregions\n  %-18s %-18s %-6s %8s %8s\n", "start", "end", "kind", "pages", "faults");
+	for (size_t i = 0; i < n && (!sorted || i < (size_t)o->top); i++)
+		fprintf(f, "  %#-18" PRIx64 " %#-18" PRIx64 " %-6s %8" PRIu64 " %8" PRIu64 "%s\n",
+			v[i]->r.start, v[i]->r.end, region_kind_name(v[i]->r.kind), v[i]->pages,
+			v[i]->faults, v[i]->r.unmapped ? "  (unmapped)" : "");
+	free(v);
+}
+
+static int threads_by_faults(const void *a, const void *b)
+{
+	const struct thread_stat *x = a, *y = b;
+	if (x->faults != y->faults)
+		return x->faults < y->faults ? 1 : -1;
+	return by_tid(a, b);
+}
+
+static int threads_by_pages(const void *a, const void *b)
+{
+	const struct thread_stat *x = a, *y = b;
+	if (x->pages != y->pages)
+		return x->pages < y->pages ? 1 : -1;
+	return by_tid(a, b);
+}
+
+static void text_threads(FILE *f, const struct model *m, const struct report_opts *o, bool sorted)
+{
+	size_t nt;
+	struct thread_stat *ts = sorted_threads(m, &nt);
+	if (sorted)
+		qsort(ts, nt, sizeof *ts, o->sort_faults ? threads_by_faults : threads_by_pages);
+	fprintf(f, "\nthreads\n  %-8s %8s %8s %8s %8s\n", "tid", "faults", "pages", "user", "kernel");
+	for (size_t i = 0; i < nt && (!sorted || i < (size_t)o->top); i++)
+		fprintf(f, "  %-8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+			ts[i].tid, ts[i].faults, ts[i].pages, ts[i].user_writes, ts[i].kernel_writes);
+	free(ts);
+}
+
+static void text_syscalls(FILE *f, const struct model *m)
+{
+	fprintf(f, "\nuser and kernel writes\n  %-16s %8s\n  %-16s %8" PRIu64 "\n", "writer", "faults",
+		"user code", m->user_writes);
+	for (int nr = 0; nr < 512; nr++)
+		if (m->syscall_faults[nr]) {
+			const char *name = syscall_name(nr);
+			char buf[32];
+			if (!name) {
+				snprintf(buf, sizeof buf, "syscall %d", nr);
+				name = buf;
+			}
+			fprintf(f, "  kernel: %-8s %8" PRIu64 "\n", name, m->syscall_faults[nr]);
+		}
+}
+
+static void text_pages(FILE *f, const struct model *m, const struct report_opts *o)
+{
+	struct page_stat *busy = xcalloc((size_t)o->top, sizeof *busy);
+	size_t nb = model_busiest_pages(m, busy, (size_t)o->top);
+	if (nb && busy[0].faults < 2) {
+		fprintf(f, "\nbusiest pages: none was written more than once\n");
+	} else if (nb) {
+		fprintf(f, "\nbusiest pages\n  %-18s %-6s %8s %8s\n", "page", "kind", "faults", "kernel");
+		for (size_t i = 0; i < nb; i++) {
+			const struct region_stat *rs = busy[i].region < m->nregions ? &m->regions[busy[i].region] : NULL;
+			fprintf(f, "  %#-18" PRIx64 " %-6s %8u %8u\n", busy[i].page,
+				rs ? region_kind_name(rs->r.kind) : "?", busy[i].faults, busy[i].kernel_faults);
+		}
+	}
+	free(busy);
+}
+
+/* Pages dirtied over time, in about 20 rows whatever the run's length. */
+static void text_timeline(FILE *f, const struct model *m)
+{
+	unsigned bins = model_timeline_bins(m);
+	if (!bins)
+		return;
+	unsigned per_row = (bins + 19) / 20, rows = (bins + per_row - 1) / per_row;
+	uint64_t max = 1, sums[TIMELINE_BINS] = { 0 };
+	for (unsigned r = 0; r < rows; r++) {
+		for (unsigned b = r * per_row; b < (r + 1) * per_row && b < bins; b++)
+			sums[r] += m->timeline_pages[b];
+		if (sums[r] > max)
+			max = sums[r];
+	}
+	double row_s = (double)m->bin_ns * per_row / 1e9;
+	fprintf(f, "\npages dirtied over time (%.3g s per row)\n", row_s);
+	for (unsigned r = 0; r < rows; r++) {
+		int len = (int)(sums[r] * 40 / max);
+		fprintf(f, "  %8.3f s %8" PRIu64 " %.*s\n", r * row_s, sums[r], len,
+			"########################################");
+	}
+}
+
+void report_text(FILE *f, const struct model *m, const struct run_info *run, const struct report_opts *o)
+{
+	fprintf(f, "uffdtrace: pid %d (%s) traced for %.3f s", (int)run->pid,
+		run->command ? run->command : "?", run->seconds);
+	if (run->exited)
+		fprintf(f, ", exit status %d", run->exit_status);
+	fprintf(f, "\n\n");
+	fprintf(f, "  write faults  %10" PRIu64 "   (user %" PRIu64 ", kernel %" PRIu64 ")\n",
+		m->faults, m->user_writes, m->kernel_writes);
+	fprintf(f, "  pages dirtied %10" PRIu64 "   (%.1f MiB", m->pages_written,
+		(double)m->pages_written * 4096 / (1 << 20));
+	if (m->untracked_pages)
+		fprintf(f, "; %" PRIu64 " found dirty when first protected", m->untracked_pages);
+	fprintf(f, ")\n");
+
+	/* --by asks for one table, ordered by --sort. */
+	switch (o->only ? (int)o->by : -1) {
+	case REPORT_BY_FUNCTION:
+	case REPORT_BY_INSN:
+		text_sites(f, m, o, o->sort_faults);
+		return;
+	case REPORT_BY_REGION:
+		text_regions(f, m, o, true);
+		return;
+	case REPORT_BY_THREAD:
+		text_threads(f, m, o, true);
+		return;
+	case REPORT_BY_PAGE:
+		text_pages(f, m, o);
+		return;
+	}
+	text_regions(f, m, o, false);
+	text_threads(f, m, o, false);
+	if (m->kernel_writes)
+		text_syscalls(f, m);
+	text_sites(f, m, o, o->sort_faults);
+	if (o->full) {
+		text_sites(f, m, o, !o->sort_faults);
+		text_functions(f, m, o);
+	}
+	text_pages(f, m, o);
+	if (o->full)
+		text_timeline(f, m);
+}
+
 static void json_sites(FILE *f, const struct model *m, const struct report_opts *o)
 {
 	size_t n;
-	struct site_stat *v = model_sorted_sites(m, (enum site_grouping)o->by, &n);
+	struct site_stat *v = model_sorted_sites(m, o->by == REPORT_BY_INSN ? BY_INSN : BY_FUNCTION, &n);
 	fprintf(f, ",\n \"sites\": [");
 	for (size_t i = 0; i < n; i++) {
 		const struct site_stat *s = &v[i];
@@ -154,7 +351,7 @@ static void json_sites(FILE *f, const struct model *m, const struct report_opts 
 		const uint32_t *frames = context_stack_frames(&m->ctx, site_top_stack(s), &depth);
 		for (uint32_t k = 0; k < depth; k++) {
 			fprintf(f, "%s", k ? ", " : "");
-			json_string(f, frame_name(m, frames[k], buf, sizeof buf));
+			json_string(f, report_frame_name(m, frames[k], buf, sizeof buf));
 		}
 		fprintf(f, "], \"frames\": [");
 		for (uint32_t k = 0; k < depth; k++) {
@@ -173,67 +370,24 @@ static void json_sites(FILE *f, const struct model *m, const struct report_opts 
 	free(v);
 }
 
-void report_text(FILE *f, const struct model *m, const struct run_info *run, const struct report_opts *o)
+static void json_functions(FILE *f, const struct model *m)
 {
-	int top = o->top;
-	fprintf(f, "uffdtrace: pid %d (%s) traced for %.3f s", (int)run->pid,
-		run->command ? run->command : "?", run->seconds);
-	if (run->exited)
-		fprintf(f, ", exit status %d", run->exit_status);
-	fprintf(f, "\n\n");
-	fprintf(f, "  write faults  %10" PRIu64 "   (user %" PRIu64 ", kernel %" PRIu64 ")\n",
-		m->faults, m->user_writes, m->kernel_writes);
-	fprintf(f, "  pages dirtied %10" PRIu64 "   (%.1f MiB", m->pages_written,
-		(double)m->pages_written * 4096 / (1 << 20));
-	if (m->untracked_pages)
-		fprintf(f, "; %" PRIu64 " found dirty when first protected", m->untracked_pages);
-	fprintf(f, ")\n");
-
-	fprintf(f, "\nregions\n  %-18s %-18s %-6s %8s %8s\n", "start", "end", "kind", "pages", "faults");
-	for (size_t i = 0; i < m->nregions; i++) {
-		const struct region_stat *rs = &m->regions[i];
-		if (!rs->pages && !rs->faults)
-			continue;
-		fprintf(f, "  %#-18" PRIx64 " %#-18" PRIx64 " %-6s %8" PRIu64 " %8" PRIu64 "%s\n",
-			rs->r.start, rs->r.end, region_kind_name(rs->r.kind), rs->pages, rs->faults,
-			rs->r.unmapped ? "  (unmapped)" : "");
+	size_t n;
+	struct site_stat *v = model_sorted_functions(m, &n);
+	fprintf(f, ",\n \"functions\": [");
+	for (size_t i = 0; i < n; i++) {
+		char buf[256];
+		const struct frame *fr = v[i].frame ? &m->ctx.frames[v[i].frame] : NULL;
+		fprintf(f, "%s\n  {\"function\": ", i ? "," : "");
+		json_string(f, fr ? context_str(&m->ctx, fr->function) : NULL);
+		fprintf(f, ", \"name\": ");
+		json_string(f, fr ? report_frame_name(m, v[i].frame, buf, sizeof buf) : NULL);
+		fprintf(f, ", \"module\": ");
+		json_string(f, fr ? context_str(&m->ctx, fr->module) : NULL);
+		fprintf(f, ", \"pages\": %" PRIu64 ", \"faults\": %" PRIu64 "}", v[i].pages, v[i].faults);
 	}
-
-	size_t nt;
-	struct thread_stat *ts = sorted_threads(m, &nt);
-	fprintf(f, "\nthreads\n  %-8s %8s %8s %8s %8s\n", "tid", "faults", "pages", "user", "kernel");
-	for (size_t i = 0; i < nt; i++)
-		fprintf(f, "  %-8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
-			ts[i].tid, ts[i].faults, ts[i].pages, ts[i].user_writes, ts[i].kernel_writes);
-	free(ts);
-
-	if (m->kernel_writes) {
-		fprintf(f, "\nkernel writes by syscall\n  %-16s %8s\n", "syscall", "faults");
-		for (int nr = 0; nr < 512; nr++)
-			if (m->syscall_faults[nr]) {
-				const char *name = syscall_name(nr);
-				if (name)
-					fprintf(f, "  %-16s %8" PRIu64 "\n", name, m->syscall_faults[nr]);
-				else
-					fprintf(f, "  syscall_%-8d %8" PRIu64 "\n", nr, m->syscall_faults[nr]);
-			}
-	}
-
-	text_sites(f, m, o);
-
-	struct page_stat *busy = xcalloc((size_t)top, sizeof *busy);
-	size_t nb = model_busiest_pages(m, busy, (size_t)top);
-	if (nb && busy[0].faults < 2)
-		fprintf(f, "\nbusiest pages: none was written more than once\n");
-	else if (nb) {
-		fprintf(f, "\nbusiest pages\n  %-18s %-6s %8s %8s\n", "page", "kind", "faults", "kernel");
-		for (size_t i = 0; i < nb; i++) {
-			const struct region_stat *rs = busy[i].region < m->nregions ? &m->regions[busy[i].region] : NULL;
-			fprintf(f, "  %#-18" PRIx64 " %-6s %8u %8u\n", busy[i].page,
-				rs ? region_kind_name(rs->r.kind) : "?", busy[i].faults, busy[i].kernel_faults);
-		}
-	}
-	free(busy);
+	fprintf(f, "]");
+	free(v);
 }
 
 void report_json(FILE *f, const struct model *m, const struct run_info *run, const struct report_opts *o)
@@ -288,5 +442,13 @@ void report_json(FILE *f, const struct model *m, const struct run_info *run, con
 	free(busy);
 	fprintf(f, "]");
 	json_sites(f, m, o);
-	fprintf(f, "}\n");
+	json_functions(f, m);
+	fprintf(f, ",\n \"timeline\": {\"bin_ns\": %" PRIu64 ", \"pages\": [", m->bin_ns);
+	unsigned bins = model_timeline_bins(m);
+	for (unsigned i = 0; i < bins; i++)
+		fprintf(f, "%s%" PRIu64, i ? ", " : "", m->timeline_pages[i]);
+	fprintf(f, "], \"faults\": [");
+	for (unsigned i = 0; i < bins; i++)
+		fprintf(f, "%s%" PRIu64, i ? ", " : "", m->timeline_faults[i]);
+	fprintf(f, "]}}\n");
 }

@@ -17,9 +17,16 @@ struct run_info {
 	double seconds;  /* how long it was traced */
 };
 
+enum report_by {
+	REPORT_BY_FUNCTION, REPORT_BY_INSN, REPORT_BY_REGION, REPORT_BY_THREAD, REPORT_BY_PAGE,
+};
+
 struct report_opts {
-	int top;      /* rows in each top list */
-	int by;       /* enum site_grouping of the text tables */
+	int top;          /* rows in each top list */
+	enum report_by by; /* how write sites are grouped; with ONLY, the one table */
+	bool only;        /* --by given to "report": just that table */
+	bool sort_faults; /* order by faults instead of pages */
+	bool full;        /* "report": both orders, functions, timeline */
 };
 
 void report_text(FILE *f, const struct model *m, const struct run_info *run,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Streaming writer of .uft trace files. */
+/* Streaming writer of .uft trace files (format in trace_format.h). */
 #ifndef UFFDTRACE_TRACE_WRITER_H
 #define UFFDTRACE_TRACE_WRITER_H
 
@@ -7,20 +7,6 @@
 
 #include "event.h"
 #include "stacks.h"
-
-#define UFT_MAGIC "UFFDTRC"
-#define UFT_VERSION 1
-
-enum uft_record {
-	UFT_REC_INFO = 1,   /* "key=value" text */
-	UFT_REC_REGION = 2, /* struct region, updated in place by id */
-	UFT_REC_THREAD = 3, /* pid, tid */
-	UFT_REC_EVENT = 4,  /* struct event */
-	UFT_REC_STRING = 5, /* u32 id, then the bytes */
-	UFT_REC_FRAME = 6,  /* u32 id, struct frame */
-	UFT_REC_STACK = 7,  /* u32 id, u32 frame ids, innermost first */
-	UFT_REC_INSN = 8,   /* u32 id, struct insn_rec */
-};
 
 struct trace_writer;
 
@@ -34,7 +20,11 @@ void trace_writer_string(struct trace_writer *w, uint32_t id, const char *s);
 void trace_writer_frame(struct trace_writer *w, uint32_t id, const struct frame *f);
 void trace_writer_stack(struct trace_writer *w, uint32_t id, const uint32_t *frames, uint32_t depth);
 void trace_writer_insn(struct trace_writer *w, uint32_t id, const struct insn_rec *i);
-/* Flush and close; returns 0, or -errno if anything failed to reach disk. */
-int trace_writer_close(struct trace_writer *w);
+/* Write out what is buffered, so a crash loses little: call now and then. */
+void trace_writer_flush(struct trace_writer *w);
+/* The first write error (errno), 0 if none. */
+int trace_writer_error(const struct trace_writer *w);
+/* Mark the trace complete, flush and close; returns 0 or -errno. */
+int trace_writer_close(struct trace_writer *w, uint64_t end_ns, uint64_t events);
 
 #endif

@@ -26,7 +26,7 @@ __attribute__((noinline)) int f3(int kind, char *p, size_t n)
 	case CTX_MEMSET:
 		memset(p, 0x6d, n); return __LINE__;
 	case CTX_MEMCPY:
-		memcpy(p, ctx_src, n < sizeof ctx_src ? n : sizeof ctx_src); return __LINE__;
+		memcpy(p, ctx_src, n); return __LINE__; /* n <= sizeof ctx_src */
 	}
 	return -1;
 }
