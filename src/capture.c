@@ -126,7 +126,7 @@ static uint32_t make_stack(struct tracer *t, struct process *p, const uint64_t *
 			f.function = emit_string(t, fi.function);
 			f.file = emit_string(t, fi.file);
 			f.line = fi.line;
-			f.offset = fi.offset + (i && fi.function ? 1 : 0);
+			f.offset = fi.offset + (i ? 1 : 0);
 		}
 		frames[i] = emit_frame(t, &f);
 	}
@@ -165,19 +165,33 @@ void capture_kernel_sample(struct tracer *t, const struct fault_sample *s)
 	memcpy(k->stack, s->stack, k->len);
 }
 
-/* The call site of a kernel write, from the sample its fault left. */
-static int kernel_stack(struct tracer *t, struct process *p, struct thread *th,
-			const struct event *ev, uint64_t *ips, int max)
+/* The sample the kernel write's fault left, taken before the fault is
+ * resolved: after that the thread runs on and its next fault's sample would
+ * take the slot.  NULL if perf dropped it. */
+static struct kernel_sample *take_sample(struct tracer *t, struct thread *th, const struct event *ev)
 {
-	if (!th || !p->unwinder)
-		return 0;
+	if (!th)
+		return NULL;
 	/* The sample was written before the thread blocked: it is there. */
 	follow_sideband(t);
 	struct kernel_sample *k = th->ksample;
 	if (!k || PAGE_OF(k->addr) != PAGE_OF(ev->addr))
-		return 0;
-	k->addr = 0; /* used */
-	return unwind_sample(p->unwinder, k->regs, k->regs[PERF_REG_X86_SP], k->stack, k->len, ips, max);
+		return NULL;
+	th->ksample = NULL;
+	return k;
+}
+
+static int kernel_stack(struct process *p, struct thread *th, struct kernel_sample *k,
+			uint64_t *ips, int max)
+{
+	int n = p->unwinder ? unwind_sample(p->unwinder, k->regs, k->regs[PERF_REG_X86_SP],
+					    k->stack, k->len, ips, max) : 0;
+	/* Give the buffer back for the thread's next sample. */
+	if (!th->ksample)
+		th->ksample = k;
+	else
+		free(k);
+	return n;
 }
 
 void capture_serve(struct tracer *t, struct process *p, struct thread *th, struct event *ev)
@@ -194,11 +208,12 @@ void capture_serve(struct tracer *t, struct process *p, struct thread *th, struc
 		th->pending_proc = p;
 		return;
 	}
+	struct kernel_sample *k = mode == CAPTURE_STACK && kernel ? take_sample(t, th, ev) : NULL;
 	watch_resolve(p, ev->addr);
 	uint64_t ips[MAX_DEPTH];
 	int n = 0;
-	if (mode == CAPTURE_STACK && kernel)
-		n = kernel_stack(t, p, th, ev, ips, t->opt->depth < MAX_DEPTH ? t->opt->depth : MAX_DEPTH);
+	if (k)
+		n = kernel_stack(p, th, k, ips, t->opt->depth < MAX_DEPTH ? t->opt->depth : MAX_DEPTH);
 	if (n <= 0) {
 		/* The PC alone names the writing function (for a kernel write,
 		 * the syscall's caller). */

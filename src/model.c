@@ -156,8 +156,11 @@ static struct site_stat *site_slot(struct site_table *t, const struct site_key *
 static void site_count(struct site_stat *s, const struct event *ev, uint32_t frame, int is_new)
 {
 	s->frame = frame;
-	if (ev->insn)
+	/* One instruction, or none to show when the site has several. */
+	if (ev->insn && !s->faults)
 		s->insn = ev->insn;
+	else if (s->insn != ev->insn)
+		s->insn = SITE_INSNS_MIXED;
 	s->faults++;
 	if (is_new)
 		s->pages++;

@@ -38,6 +38,7 @@ struct thread_stat {
  * module, and for kernel writes its syscall) or by instruction. */
 enum site_grouping { BY_FUNCTION, BY_INSN, SITE_GROUPINGS };
 
+#define SITE_INSNS_MIXED UINT32_MAX
 #define SITE_STACKS 4 /* backtraces remembered per site, to name the hottest */
 
 struct site_key {
@@ -54,7 +55,7 @@ struct site_stat {
 	struct site_key key;
 	uint32_t used;
 	uint32_t frame;    /* a frame of the site, for file and line */
-	uint32_t insn;     /* its latest instruction, for display */
+	uint32_t insn;     /* its instruction, or SITE_INSNS_MIXED */
 	uint64_t pages;    /* pages this site was first to dirty */
 	uint64_t faults;
 	uint32_t stacks[SITE_STACKS];

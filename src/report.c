@@ -70,7 +70,9 @@ static const char *site_name(const struct model *m, const struct site_stat *s, c
 
 static const char *site_insn(const struct model *m, const struct site_stat *s)
 {
-	return s->insn ? context_str(&m->ctx, m->ctx.insns[s->insn].text) : NULL;
+	if (!s->insn || s->insn == SITE_INSNS_MIXED)
+		return NULL;
+	return context_str(&m->ctx, m->ctx.insns[s->insn].text);
 }
 
 static const char *kind_name(const struct site_stat *s)

@@ -270,7 +270,10 @@ void sideband_drain(struct sideband *sb, const struct sideband_ops *ops, void *a
 			memcpy(sb->rec + first, r->data, h.size - first);
 			tail += h.size;
 			const unsigned char *body = sb->rec + sizeof h, *end = sb->rec + h.size;
+			if (h.type == PERF_RECORD_THROTTLE)
+				debug_msg("perf throttled the fault samples");
 			if (h.type == PERF_RECORD_LOST) {
+				debug_msg("perf lost records");
 				/* Records were dropped: look at every mapping again. */
 				ops->mapping(arg, -1, 0, 0, -1);
 				continue;
