@@ -33,6 +33,8 @@ static void usage(FILE *f)
 "      --stacks           also trace thread stacks (same as adding stack)\n"
 "      --range START-END  only addresses in this range (hex; repeatable)\n"
 "  -d, --duration SECS    detach after SECS seconds\n"
+"      --interval MS      protect every traced page again each MS milliseconds\n"
+"                         (epochs: count the pages dirtied in each)\n"
 "\n"
 "What each write records:\n"
 "      --capture MODE     pages: thread, address, user or kernel, writing function\n"
@@ -45,7 +47,9 @@ static void usage(FILE *f)
 "  -o, --output FILE      write every event to trace FILE\n"
 "      --json FILE        write the summary as JSON (- for standard output)\n"
 "  -s, --summary          print the summary table on standard error\n"
-"                         (the default without -o and --json)\n"
+"                         (the default without -o, --json and the live view)\n"
+"      --tui, --no-tui    the live view: the default on a terminal when no\n"
+"                         other output is asked for\n"
 "      --top N            rows in the summary's top lists (default: 10)\n"
 "  -q, --quiet            no progress messages\n"
 "  -v, --verbose          explain what is traced and why\n"
@@ -138,12 +142,15 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "convert") == 0)
+		return cmd_convert(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "record") == 0) {
 		argv[1] = argv[0];
 		argc--;
 		argv++;
 	}
-	enum { OPT_REGIONS = 256, OPT_STACKS, OPT_RANGE, OPT_JSON, OPT_TOP, OPT_CAPTURE, OPT_DEPTH, OPT_BY };
+	enum { OPT_REGIONS = 256, OPT_STACKS, OPT_RANGE, OPT_JSON, OPT_TOP, OPT_CAPTURE, OPT_DEPTH, OPT_BY,
+	       OPT_TUI, OPT_NO_TUI, OPT_INTERVAL };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "follow-forks", no_argument, NULL, 'f' },
@@ -158,6 +165,9 @@ int main(int argc, char **argv)
 		{ "capture", required_argument, NULL, OPT_CAPTURE },
 		{ "depth", required_argument, NULL, OPT_DEPTH },
 		{ "by", required_argument, NULL, OPT_BY },
+		{ "tui", no_argument, NULL, OPT_TUI },
+		{ "no-tui", no_argument, NULL, OPT_NO_TUI },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -165,7 +175,8 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	struct options opt = { .region_mask = (1u << REGION_HEAP) | (1u << REGION_ANON), .top = 10,
-			       .capture = CAPTURE_STACK, .depth = 32, .by = REPORT_BY_FUNCTION };
+			       .capture = CAPTURE_STACK, .depth = 32, .by = REPORT_BY_FUNCTION,
+			       .tui = -1 };
 	bool stacks = false;
 	int c;
 	opterr = 0;
@@ -207,7 +218,17 @@ int main(int argc, char **argv)
 			opt.json = optarg;
 			break;
 		case 's':
-			opt.summary = true;
+			opt.summary = opt.summary_given = true;
+			break;
+		case OPT_TUI:
+			opt.tui = 1;
+			break;
+		case OPT_NO_TUI:
+			opt.tui = 0;
+			break;
+		case OPT_INTERVAL:
+			opt.interval_ms = (unsigned)parse_number(optarg, "invalid --interval '%s': give milliseconds "
+								    "from 1 to 3600000", 1, 3600000);
 			break;
 		case OPT_TOP:
 			opt.top = (int)parse_number(optarg, "invalid --top '%s': give a number from 1 to 10000", 1, 10000);
@@ -257,7 +278,13 @@ int main(int argc, char **argv)
 		usage_error("%s", "give either -p PID or a PROGRAM, not both");
 	if (!opt.pid && !opt.argv)
 		usage_error("%s", "nothing to trace: give -p PID or -- PROGRAM [ARGS]");
-	if (!opt.output && !opt.json)
+	/* The live view by default on a terminal, unless output is asked for. */
+	if (opt.tui < 0)
+		opt.tui = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && !opt.output && !opt.json &&
+			  !opt.summary_given;
+	if (opt.tui && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)))
+		usage_error("%s", "--tui needs a terminal on standard input and output");
+	if (!opt.tui && !opt.output && !opt.json)
 		opt.summary = true;
 	if (opt.pid)
 		check_pid(opt.pid);

@@ -17,6 +17,9 @@ struct model *model_new(void)
 	m->threads = xcalloc(m->capthreads, sizeof *m->threads);
 	context_init(&m->ctx);
 	m->bin_ns = 10000000; /* 10 ms to start */
+	m->capepochs = 16;
+	m->epochs = xcalloc(m->capepochs, sizeof *m->epochs);
+	m->nepochs = 1;
 	return m;
 }
 
@@ -30,6 +33,9 @@ void model_free(struct model *m)
 	for (int g = 0; g < SITE_GROUPINGS; g++)
 		free(m->sites[g].v);
 	free(m->functions.v);
+	for (size_t i = 0; i < m->nepochs; i++)
+		free(m->epochs[i].region_pages);
+	free(m->epochs);
 	free(m->stacks);
 	for (size_t i = 0; i < m->nregions; i++)
 		free(m->regions[i].heat);
@@ -156,6 +162,7 @@ static struct site_stat *site_slot(struct site_table *t, const struct site_key *
 static void site_count(struct site_stat *s, const struct event *ev, uint32_t frame, int is_new)
 {
 	s->frame = frame;
+	s->last_ns = ev->time_ns;
 	/* One instruction, or none to show when the site has several. */
 	if (ev->insn && !s->faults)
 		s->insn = ev->insn;
@@ -324,6 +331,65 @@ struct site_stat *model_sorted_functions(const struct model *m, size_t *n)
 	return v;
 }
 
+void model_new_epoch(struct model *m, uint64_t time_ns)
+{
+	model_epoch(m)->end_ns = time_ns;
+	if (m->nepochs == m->capepochs)
+		m->epochs = xrealloc(m->epochs, (m->capepochs *= 2) * sizeof *m->epochs);
+	struct epoch_stat *e = &m->epochs[m->nepochs++];
+	memset(e, 0, sizeof *e);
+	e->start_ns = time_ns;
+}
+
+static void epoch_add(struct model *m, struct page_stat *ps, const struct event *ev)
+{
+	struct epoch_stat *e = model_epoch(m);
+	if (!(ev->flags & EV_UNTRACKED))
+		e->faults++;
+	uint32_t epoch = (uint32_t)m->nepochs; /* current epoch, plus one */
+	if (ps->epoch == epoch)
+		return;
+	if (ps->epochs++)
+		e->rewritten++;
+	ps->epoch = epoch;
+	e->pages++;
+	if (ev->region >= e->nregion_pages) {
+		size_t n = m->nregions > ev->region ? m->nregions : ev->region + 1;
+		e->region_pages = xrealloc(e->region_pages, n * sizeof *e->region_pages);
+		memset(e->region_pages + e->nregion_pages, 0, (n - e->nregion_pages) * sizeof *e->region_pages);
+		e->nregion_pages = n;
+	}
+	e->region_pages[ev->region]++;
+}
+
+static void rate_add(struct model *m, const struct event *ev, bool new_in_epoch)
+{
+	uint64_t sec = ev->time_ns / 1000000000ULL;
+	if (sec > m->rate_second) {
+		/* Clear the seconds that passed without events. */
+		for (uint64_t s = m->rate_second + 1; s <= sec && s <= m->rate_second + RATE_SECONDS; s++) {
+			m->rate_faults[s % RATE_SECONDS] = 0;
+			m->rate_pages[s % RATE_SECONDS] = 0;
+		}
+		m->rate_second = sec;
+	} else if (sec + RATE_SECONDS <= m->rate_second) {
+		return; /* too old to keep */
+	}
+	if (!(ev->flags & EV_UNTRACKED))
+		m->rate_faults[sec % RATE_SECONDS]++;
+	if (new_in_epoch)
+		m->rate_pages[sec % RATE_SECONDS]++;
+}
+
+void model_rate(const struct model *m, uint64_t second, uint64_t *faults, uint64_t *pages)
+{
+	*faults = *pages = 0;
+	if (second > m->rate_second || second + RATE_SECONDS <= m->rate_second)
+		return;
+	*faults = m->rate_faults[second % RATE_SECONDS];
+	*pages = m->rate_pages[second % RATE_SECONDS];
+}
+
 uint32_t site_top_stack(const struct site_stat *s)
 {
 	int best = 0;
@@ -360,6 +426,9 @@ void model_add(struct model *m, const struct event *ev)
 		if (rs)
 			rs->pages++;
 	}
+	uint64_t epoch_pages = model_epoch(m)->pages;
+	epoch_add(m, ps, ev);
+	rate_add(m, ev, model_epoch(m)->pages != epoch_pages);
 	timeline_add(m, ev, rs, is_new);
 	if (ev->flags & EV_UNTRACKED) {
 		m->untracked_pages++;

@@ -15,7 +15,22 @@ struct page_stat {
 	uint32_t faults;
 	uint32_t kernel_faults;
 	uint32_t used;
+	uint32_t epoch;  /* the last epoch it was dirtied in, plus one */
+	uint32_t epochs; /* how many epochs dirtied it */
 };
+
+/* An epoch: from one protection of every traced page to the next.  Each
+ * counts the distinct pages dirtied in it. */
+struct epoch_stat {
+	uint64_t start_ns, end_ns; /* end_ns 0 while it runs */
+	uint64_t pages, faults;
+	uint64_t rewritten;        /* pages also dirtied in an earlier epoch */
+	uint64_t *region_pages;    /* by region id, nregion_pages of them */
+	size_t nregion_pages;
+};
+
+/* Faults and pages dirtied per second, the last RATE_SECONDS seconds. */
+#define RATE_SECONDS 64
 
 /* The timeline: pages first dirtied per time bin.  Bins double in width as
  * the run grows, so memory does not grow with its length. */
@@ -58,6 +73,7 @@ struct site_stat {
 	uint32_t insn;     /* its instruction, or SITE_INSNS_MIXED */
 	uint64_t pages;    /* pages this site was first to dirty */
 	uint64_t faults;
+	uint64_t last_ns;  /* its latest write */
 	uint32_t stacks[SITE_STACKS];
 	uint64_t stack_faults[SITE_STACKS];
 };
@@ -92,6 +108,10 @@ struct model {
 	uint64_t timeline_pages[TIMELINE_BINS], timeline_faults[TIMELINE_BINS];
 	uint64_t faults, pages_written, user_writes, kernel_writes, untracked_pages;
 	uint64_t first_ns, last_ns;
+	struct epoch_stat *epochs; /* the last one is the current epoch */
+	size_t nepochs, capepochs;
+	uint64_t rate_faults[RATE_SECONDS], rate_pages[RATE_SECONDS];
+	uint64_t rate_second; /* the second rate_*[rate_second % RATE_SECONDS] holds */
 };
 
 struct model *model_new(void);
@@ -106,6 +126,15 @@ void model_add(struct model *m, const struct event *ev);
 struct site_stat *model_sorted_functions(const struct model *m, size_t *n);
 /* How many timeline bins hold data. */
 unsigned model_timeline_bins(const struct model *m);
+
+/* End the current epoch at TIME_NS and start the next. */
+void model_new_epoch(struct model *m, uint64_t time_ns);
+static inline struct epoch_stat *model_epoch(struct model *m)
+{
+	return &m->epochs[m->nepochs - 1];
+}
+/* Faults and pages of second SECOND (since the start), if still kept. */
+void model_rate(const struct model *m, uint64_t second, uint64_t *faults, uint64_t *pages);
 
 /* The hottest backtrace of a site. */
 uint32_t site_top_stack(const struct site_stat *s);

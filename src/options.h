@@ -32,7 +32,10 @@ struct options {
 	int top;                /* rows per summary table */
 	enum capture_mode capture;
 	int depth;              /* --depth: frames per backtrace */
-	int by;                 /* --by: enum site_grouping of the summary */
+	int by;                 /* --by: enum report_by of the summary */
+	int tui;                /* --tui 1, --no-tui 0, -1: on a terminal */
+	bool summary_given;     /* --summary was asked for explicitly */
+	unsigned interval_ms;   /* --interval: a new epoch this often */
 };
 
 #endif

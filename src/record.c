@@ -2,6 +2,7 @@
 /* The live tracer's event loop: serve every userfaultfd, follow new mappings,
  * handle ptrace stops and our own signals, then detach and summarize. */
 #include "record.h"
+#include "live_view.h"
 #include "log.h"
 #include "model.h"
 #include "report.h"
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -31,36 +33,47 @@ uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Every change to the model goes through these, under the lock the live
+ * view takes to read it; the view holds it only to copy what it draws. */
 uint32_t emit_region(struct tracer *t, pid_t pid, enum region_kind kind,
 		     uint64_t start, uint64_t end)
 {
+	pthread_mutex_lock(&t->lock);
 	uint32_t id = model_region_new(t->model, (uint32_t)pid, kind, start, end, now_ns() - t->t0_ns);
+	pthread_mutex_unlock(&t->lock);
 	if (t->writer)
-		trace_writer_region(t->writer, &model_region(t->model, id)->r);
+		trace_writer_region(t->writer, region_get(t, id));
 	return id;
 }
 
-void emit_region_changed(struct tracer *t, uint32_t id)
+void emit_region_set(struct tracer *t, const struct region *r)
 {
+	pthread_mutex_lock(&t->lock);
+	model_region(t->model, r->id)->r = *r;
+	pthread_mutex_unlock(&t->lock);
 	if (t->writer)
-		trace_writer_region(t->writer, region_get(t, id));
+		trace_writer_region(t->writer, r);
 }
 
-struct region *region_get(struct tracer *t, uint32_t id)
+const struct region *region_get(struct tracer *t, uint32_t id)
 {
 	return &model_region(t->model, id)->r;
 }
 
 void emit_event(struct tracer *t, const struct event *ev)
 {
+	pthread_mutex_lock(&t->lock);
 	model_add(t->model, ev);
+	pthread_mutex_unlock(&t->lock);
 	if (t->writer)
 		trace_writer_event(t->writer, ev);
 }
 
 void emit_thread(struct tracer *t, pid_t pid, pid_t tid)
 {
+	pthread_mutex_lock(&t->lock);
 	model_thread(t->model, (uint32_t)pid, (uint32_t)tid);
+	pthread_mutex_unlock(&t->lock);
 	if (t->writer)
 		trace_writer_thread(t->writer, (uint32_t)pid, (uint32_t)tid);
 }
@@ -68,7 +81,9 @@ void emit_thread(struct tracer *t, pid_t pid, pid_t tid)
 uint32_t emit_string(struct tracer *t, const char *s)
 {
 	bool added;
+	pthread_mutex_lock(&t->lock);
 	uint32_t id = context_string(&t->model->ctx, s, &added);
+	pthread_mutex_unlock(&t->lock);
 	if (added && t->writer)
 		trace_writer_string(t->writer, id, s);
 	return id;
@@ -77,7 +92,9 @@ uint32_t emit_string(struct tracer *t, const char *s)
 uint32_t emit_frame(struct tracer *t, const struct frame *f)
 {
 	bool added;
+	pthread_mutex_lock(&t->lock);
 	uint32_t id = context_frame(&t->model->ctx, f, &added);
+	pthread_mutex_unlock(&t->lock);
 	if (added && t->writer)
 		trace_writer_frame(t->writer, id, f);
 	return id;
@@ -86,7 +103,9 @@ uint32_t emit_frame(struct tracer *t, const struct frame *f)
 uint32_t emit_stack(struct tracer *t, const uint32_t *frames, uint32_t depth)
 {
 	bool added;
+	pthread_mutex_lock(&t->lock);
 	uint32_t id = context_stack(&t->model->ctx, frames, depth, &added);
+	pthread_mutex_unlock(&t->lock);
 	if (added && t->writer)
 		trace_writer_stack(t->writer, id, frames, depth);
 	return id;
@@ -95,10 +114,24 @@ uint32_t emit_stack(struct tracer *t, const uint32_t *frames, uint32_t depth)
 uint32_t emit_insn(struct tracer *t, const struct insn_rec *i)
 {
 	bool added;
+	pthread_mutex_lock(&t->lock);
 	uint32_t id = context_insn(&t->model->ctx, i, &added);
+	pthread_mutex_unlock(&t->lock);
 	if (added && t->writer)
 		trace_writer_insn(t->writer, id, i);
 	return id;
+}
+
+void tracer_new_epoch(struct tracer *t)
+{
+	uint64_t now = now_ns() - t->t0_ns;
+	for (struct process *p = t->procs; p; p = p->next)
+		watch_reprotect(p);
+	pthread_mutex_lock(&t->lock);
+	model_new_epoch(t->model, now);
+	pthread_mutex_unlock(&t->lock);
+	if (t->writer)
+		trace_writer_epoch(t->writer, now);
 }
 
 static void on_new_mapping(void *arg, pid_t pid, uint64_t start, uint64_t end, int kind)
@@ -259,9 +292,27 @@ static void flush_trace(struct tracer *t)
 	}
 }
 
+/* What the live view asked for, and the --interval epochs. */
+static void view_requests(struct tracer *t, uint64_t *next_epoch)
+{
+	uint64_t v;
+	if (t->wake_fd >= 0 && read(t->wake_fd, &v, sizeof v) < 0 && errno != EAGAIN)
+		return;
+	if (t->view_quit)
+		t->stopping = true;
+	bool due = *next_epoch && now_ns() >= *next_epoch;
+	if (t->view_epoch || due) {
+		t->view_epoch = 0;
+		tracer_new_epoch(t);
+		if (*next_epoch)
+			*next_epoch = now_ns() + (uint64_t)t->opt->interval_ms * 1000000;
+	}
+}
+
 static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_user)
 {
 	uint64_t deadline = t->opt->duration > 0 ? t->t0_ns + (uint64_t)(t->opt->duration * 1e9) : 0;
+	uint64_t next_epoch = t->opt->interval_ms ? now_ns() + (uint64_t)t->opt->interval_ms * 1000000 : 0;
 	int nsb = sideband_nfds(t->sb);
 	struct pollfd *pfd = NULL;
 	size_t cap = 0;
@@ -269,10 +320,11 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 		size_t nprocs = 0;
 		for (struct process *p = t->procs; p; p = p->next)
 			nprocs++;
-		if (cap < 1 + (size_t)nsb + nprocs)
-			pfd = xrealloc(pfd, (cap = 1 + (size_t)nsb + nprocs + 8) * sizeof *pfd);
+		if (cap < 2 + (size_t)nsb + nprocs)
+			pfd = xrealloc(pfd, (cap = 2 + (size_t)nsb + nprocs + 8) * sizeof *pfd);
 		size_t n = 0;
 		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = t->wake_fd, .events = POLLIN };
 		for (int i = 0; i < nsb; i++)
 			pfd[n++] = (struct pollfd){ .fd = sideband_fd(t->sb, i), .events = POLLIN };
 		for (struct process *p = t->procs; p; p = p->next)
@@ -281,27 +333,28 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 		 * for the next timer tick (ms); look at the rings at least this
 		 * often so new mappings are protected before much is written. */
 		uint64_t timeout_ns = MAPPING_CHECK_NS;
-		if (deadline) {
-			uint64_t now = now_ns();
-			if (now >= deadline) {
-				t->stopping = true;
-				break;
-			}
-			if (deadline - now < timeout_ns)
-				timeout_ns = deadline - now;
+		uint64_t now = now_ns();
+		if (deadline && now >= deadline) {
+			t->stopping = true;
+			break;
 		}
+		if (deadline && deadline - now < timeout_ns)
+			timeout_ns = deadline - now;
+		if (next_epoch && next_epoch > now && next_epoch - now < timeout_ns)
+			timeout_ns = next_epoch - now;
 		struct timespec ts = { 0, (long)timeout_ns };
 		if (ppoll(pfd, n, &ts, NULL) < 0 && errno != EINTR)
 			break;
 		/* Faults first: every other step may wait on a thread that is
 		 * blocked in one. */
-		for (size_t i = 1 + (size_t)nsb; i < n; i++)
+		for (size_t i = 2 + (size_t)nsb; i < n; i++)
 			if (pfd[i].revents) {
 				serve_all(t);
 				break;
 			}
 		follow_sideband(t);
 		flush_trace(t);
+		view_requests(t, &next_epoch);
 		if (!pfd[0].revents)
 			continue;
 		struct signalfd_siginfo si;
@@ -325,6 +378,8 @@ int record_run(struct options *opt)
 	raise_fd_limit();
 	struct tracer *t = xcalloc(1, sizeof *t);
 	t->opt = opt;
+	pthread_mutex_init(&t->lock, NULL);
+	t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	t->model = model_new();
 	t->sb = sideband_new(opt->capture == CAPTURE_STACK);
 	if (opt->output) {
@@ -379,19 +434,34 @@ int record_run(struct options *opt)
 		snprintf(buf, sizeof buf, "%d", (int)t->leader);
 		trace_writer_info(t->writer, "pid", buf);
 	}
-	info_msg("tracing pid %d%s", (int)t->leader, opt->argv ? "" : " (Ctrl-C to detach)");
+	struct run_info run = { .pid = t->leader, .command = cmd };
+	bool view = opt->tui == 1;
+	if (view && live_view_start(t, &run) < 0) {
+		warn_msg("cannot start the live view; printing a summary at the end instead");
+		view = false;
+		opt->summary = true;
+	}
+	if (!view)
+		info_msg("tracing pid %d%s", (int)t->leader, opt->argv ? "" : " (Ctrl-C to detach)");
 
 	int stop_signal = 0;
 	bool stop_from_user = false;
 	loop(t, sigfd, &stop_signal, &stop_from_user);
-	double seconds = (double)(now_ns() - t->t0_ns) / 1e9;
+	run.seconds = (double)(now_ns() - t->t0_ns) / 1e9;
+	pthread_mutex_lock(&t->lock);
+	model_epoch(t->model)->end_ns = now_ns() - t->t0_ns;
+	pthread_mutex_unlock(&t->lock);
 	bool detached = t->procs != NULL;
 	if (detached) {
 		t->stopping = true;
 		target_detach_all(t);
 	}
-
-	struct run_info run = { .pid = t->leader, .command = cmd, .seconds = seconds };
+	if (t->leader_exited) {
+		run.exited = true;
+		run.exit_status = wait_status_code(t->exit_status);
+	}
+	if (view)
+		live_view_finish(t, !detached, sigfd);
 	int code = 0;
 	if (t->launched && detached) {
 		/* The program runs on untraced; a signal sent to us alone is
@@ -400,11 +470,6 @@ int record_run(struct options *opt)
 			kill(t->leader, stop_signal);
 		info_msg("detached from pid %d; waiting for it to finish", (int)t->leader);
 	}
-	if (t->leader_exited) {
-		run.exited = true;
-		run.exit_status = wait_status_code(t->exit_status);
-	}
-
 	if (t->writer && run.exited) {
 		char buf[16];
 		snprintf(buf, sizeof buf, "%d", run.exit_status);
@@ -442,6 +507,8 @@ int record_run(struct options *opt)
 	}
 	sideband_free(t->sb);
 	model_free(t->model);
+	close(t->wake_fd);
+	pthread_mutex_destroy(&t->lock);
 	free(cmd);
 	free(t);
 	close(sigfd);

@@ -278,6 +278,79 @@ static void text_timeline(FILE *f, const struct model *m)
 	}
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Dirty rate over the epochs that have an end, in pages per second. */
+static bool dirty_rate(const struct model *m, double *mean, double *p50, double *p99, double *max)
+{
+	double *v = xcalloc(m->nepochs + 1, sizeof *v);
+	size_t n = 0;
+	double sum = 0;
+	for (size_t i = 0; i < m->nepochs; i++) {
+		const struct epoch_stat *e = &m->epochs[i];
+		if (e->end_ns <= e->start_ns)
+			continue;
+		v[n] = (double)e->pages * 1e9 / (double)(e->end_ns - e->start_ns);
+		sum += v[n++];
+	}
+	if (n) {
+		qsort(v, n, sizeof *v, cmp_double);
+		*mean = sum / (double)n;
+		*p50 = v[(n - 1) / 2];
+		*p99 = v[(size_t)((double)(n - 1) * 0.99)];
+		*max = v[n - 1];
+	}
+	free(v);
+	return n > 0;
+}
+
+static void text_epochs(FILE *f, const struct model *m)
+{
+	double mean, p50, p99, max;
+	if (m->nepochs < 2 || !dirty_rate(m, &mean, &p50, &p99, &max))
+		return;
+	uint64_t pages = 0, rewritten = 0;
+	for (size_t i = 0; i < m->nepochs; i++) {
+		pages += m->epochs[i].pages;
+		rewritten += m->epochs[i].rewritten;
+	}
+	fprintf(f, "\nepochs %zu, dirty pages per second: mean %.0f, p50 %.0f, p99 %.0f, max %.0f "
+		"(mean %.1f MiB/s)\n", m->nepochs, mean, p50, p99, max, mean * 4096 / (1 << 20));
+	fprintf(f, "  write working set %" PRIu64 " pages; %.1f%% of the pages an epoch dirtied "
+		"had been dirtied before\n", m->pages_written, pages ? 100.0 * (double)rewritten / (double)pages : 0.0);
+}
+
+static void json_epochs(FILE *f, const struct model *m)
+{
+	fprintf(f, ",\n \"epochs\": [");
+	for (size_t i = 0; i < m->nepochs; i++) {
+		const struct epoch_stat *e = &m->epochs[i];
+		fprintf(f, "%s\n  {\"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ", \"pages\": %" PRIu64
+			", \"faults\": %" PRIu64 ", \"rewritten\": %" PRIu64 ", \"regions\": [",
+			i ? "," : "", e->start_ns, e->end_ns, e->pages, e->faults, e->rewritten);
+		bool first = true;
+		for (size_t r = 0; r < e->nregion_pages; r++)
+			if (e->region_pages[r]) {
+				fprintf(f, "%s{\"id\": %zu, \"start\": \"%#" PRIx64 "\", \"pages\": %" PRIu64 "}",
+					first ? "" : ", ", r, r < m->nregions ? m->regions[r].r.start : 0,
+					e->region_pages[r]);
+				first = false;
+			}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]");
+	double mean, p50, p99, max;
+	if (dirty_rate(m, &mean, &p50, &p99, &max))
+		fprintf(f, ",\n \"dirty_rate\": {\"mean\": %.1f, \"p50\": %.1f, \"p99\": %.1f, \"max\": %.1f}",
+			mean, p50, p99, max);
+	else
+		fprintf(f, ",\n \"dirty_rate\": null");
+}
+
 void report_text(FILE *f, const struct model *m, const struct run_info *run, const struct report_opts *o)
 {
 	fprintf(f, "uffdtrace: pid %d (%s) traced for %.3f s", (int)run->pid,
@@ -319,6 +392,7 @@ void report_text(FILE *f, const struct model *m, const struct run_info *run, con
 		text_functions(f, m, o);
 	}
 	text_pages(f, m, o);
+	text_epochs(f, m);
 	if (o->full)
 		text_timeline(f, m);
 }
@@ -445,6 +519,7 @@ void report_json(FILE *f, const struct model *m, const struct run_info *run, con
 	fprintf(f, "]");
 	json_sites(f, m, o);
 	json_functions(f, m);
+	json_epochs(f, m);
 	fprintf(f, ",\n \"timeline\": {\"bin_ns\": %" PRIu64 ", \"pages\": [", m->bin_ns);
 	unsigned bins = model_timeline_bins(m);
 	for (unsigned i = 0; i < bins; i++)

@@ -31,6 +31,7 @@ enum uft_record {
 	UFT_REC_STACK = 7,  /* u32 id, then u32 frame ids, innermost first */
 	UFT_REC_INSN = 8,   /* a decoded instruction */
 	UFT_REC_END = 9,    /* u64 end time (ns), u64 events: trace complete */
+	UFT_REC_EPOCH = 10, /* u64 time (ns): every traced page protected again */
 	UFT_REC_TYPES
 };
 
@@ -41,6 +42,7 @@ enum uft_record {
 #define UFT_FRAME_SIZE 40  /* u32 id, module, function, file; i32 line; u32 0; u64 ip, offset */
 #define UFT_INSN_SIZE 36   /* u32 id; u64 ip; u32 text; u8 len, 0, 0, 0; u8 bytes[16] */
 #define UFT_END_SIZE 16
+#define UFT_EPOCH_SIZE 8
 
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 

@@ -103,10 +103,14 @@ static enum trace_status apply(struct trace_load *l, struct trace_record *rec)
 		l->last_ns = e->time_ns;
 		break;
 	}
+	case UFT_REC_EPOCH:
+		model_new_epoch(m, rec->epoch.start_ns);
+		break;
 	case UFT_REC_END:
 		l->complete = true;
 		if (rec->end.end_ns > l->last_ns)
 			l->last_ns = rec->end.end_ns;
+		model_epoch(m)->end_ns = l->last_ns;
 		break;
 	default:
 		break;

@@ -22,10 +22,17 @@ struct trace_reader {
 	enum trace_status final; /* what to keep answering once done */
 	uint64_t offset;         /* of the next unread byte */
 	uint64_t size;
+	bool regular;            /* SIZE is known */
 	unsigned char *chunk;    /* the current chunk's payload */
 	size_t cap, len, pos;
 	uint64_t chunk_offset;
-	char text[2][4096];      /* NUL-terminated copies of strings */
+	uint32_t chunk_records;  /* the record count its header gives */
+	uint32_t seen;           /* records read from it so far */
+	/* NUL-terminated copies of strings, as long as the record's: cutting
+	 * them would make two long strings with one prefix equal, and the
+	 * second one "out of order" to the loader. */
+	char *text[2];
+	size_t captext[2];
 	uint32_t *frames;        /* an aligned copy of a stack's frame ids */
 	size_t capframes;
 	char error[512];
@@ -47,6 +54,8 @@ void trace_reader_close(struct trace_reader *r)
 		close(r->fd);
 	free(r->chunk);
 	free(r->frames);
+	free(r->text[0]);
+	free(r->text[1]);
 	free(r->path);
 	free(r);
 }
@@ -109,6 +118,7 @@ static enum trace_status start(struct trace_reader *r)
 		if (S_ISDIR(st.st_mode))
 			return fail(r, TRACE_BAD, "%s is a directory, not a trace file", r->path);
 		r->size = (uint64_t)st.st_size;
+		r->regular = S_ISREG(st.st_mode);
 	}
 	unsigned char hdr[UFT_HEADER_SIZE];
 	ssize_t n = read_full(r, hdr, sizeof hdr);
@@ -163,6 +173,12 @@ static enum trace_status next_chunk(struct trace_reader *r)
 		return fail(r, TRACE_BAD, "%s is corrupt at offset %llu: a chunk of %u bytes is "
 			    "larger than any uffdtrace writes", r->path,
 			    (unsigned long long)r->chunk_offset, len);
+	/* Said to run past the end of a regular file: cut short, without
+	 * allocating for bytes that are not there. */
+	if (r->regular && r->size >= r->offset && len > r->size - r->offset)
+		return fail(r, TRACE_CUT_SHORT, "%s was cut short at offset %llu, inside a chunk "
+			    "(the tracer was killed, or the disk was full)", r->path,
+			    (unsigned long long)r->chunk_offset);
 	if (len > r->cap) {
 		free(r->chunk);
 		r->chunk = xmalloc(len);
@@ -180,16 +196,33 @@ static enum trace_status next_chunk(struct trace_reader *r)
 			    r->path, (unsigned long long)r->chunk_offset);
 	r->len = len;
 	r->pos = 0;
+	r->chunk_records = records;
+	r->seen = 0;
+	return TRACE_OK;
+}
+
+/* The record count is outside the checksum: check it, so that a damaged
+ * count is found as well. */
+static enum trace_status check_count(struct trace_reader *r)
+{
+	if (r->seen != r->chunk_records)
+		return fail(r, TRACE_BAD, "%s is corrupt: the chunk at offset %llu holds %u records, "
+			    "its header says %u", r->path, (unsigned long long)r->chunk_offset,
+			    r->seen, r->chunk_records);
 	return TRACE_OK;
 }
 
 #define GET(v) (memcpy(&(v), p, sizeof(v)), p += sizeof(v))
 
-/* Copy LEN bytes at P into one of two NUL-terminated buffers. */
+/* Copy LEN bytes at P into one of two NUL-terminated buffers (no larger
+ * than a chunk, so bounded). */
 static const char *text(struct trace_reader *r, int which, const unsigned char *p, size_t len)
 {
-	if (len >= sizeof r->text[which])
-		len = sizeof r->text[which] - 1;
+	if (len >= r->captext[which]) {
+		free(r->text[which]);
+		r->captext[which] = len + 1 > 256 ? len + 1 : 256;
+		r->text[which] = xmalloc(r->captext[which]);
+	}
 	memcpy(r->text[which], p, len);
 	r->text[which][len] = 0;
 	return r->text[which];
@@ -202,6 +235,7 @@ static enum trace_status decode(struct trace_reader *r, uint16_t type, const uns
 		[UFT_REC_INFO] = 1, [UFT_REC_REGION] = UFT_REGION_SIZE, [UFT_REC_THREAD] = 8,
 		[UFT_REC_EVENT] = UFT_EVENT_SIZE, [UFT_REC_STRING] = 4, [UFT_REC_FRAME] = UFT_FRAME_SIZE,
 		[UFT_REC_STACK] = 4, [UFT_REC_INSN] = UFT_INSN_SIZE, [UFT_REC_END] = UFT_END_SIZE,
+		[UFT_REC_EPOCH] = UFT_EPOCH_SIZE,
 	};
 	memset(rec, 0, sizeof *rec);
 	rec->type = (enum uft_record)type;
@@ -307,6 +341,9 @@ static enum trace_status decode(struct trace_reader *r, uint16_t type, const uns
 		GET(rec->end.end_ns);
 		GET(rec->end.events);
 		break;
+	case UFT_REC_EPOCH:
+		GET(rec->epoch.start_ns);
+		break;
 	}
 	return TRACE_OK;
 }
@@ -322,7 +359,9 @@ enum trace_status trace_reader_next(struct trace_reader *r, struct trace_record 
 		if (r->done)
 			return r->final;
 		if (r->pos == r->len) {
-			enum trace_status st = next_chunk(r);
+			enum trace_status st = r->chunk_offset ? check_count(r) : TRACE_OK;
+			if (st == TRACE_OK)
+				st = next_chunk(r);
 			if (st != TRACE_OK)
 				return st;
 			continue;
@@ -339,10 +378,19 @@ enum trace_status trace_reader_next(struct trace_reader *r, struct trace_record 
 			return fail(r, TRACE_BAD, "%s is corrupt: a record in the chunk at offset %llu "
 				    "runs past its chunk", r->path, (unsigned long long)r->chunk_offset);
 		r->pos += UFT_RECORD_HEADER + len;
+		r->seen++;
 		enum trace_status st = decode(r, type, p + UFT_RECORD_HEADER, len, rec);
 		if (st != TRACE_OK)
 			return st;
 		if (rec->type == UFT_REC_END) {
+			/* The last record of the trace: nothing may follow it in
+			 * its chunk. */
+			if (r->pos != r->len)
+				return fail(r, TRACE_BAD, "%s is corrupt: records follow the end record in "
+					    "the chunk at offset %llu", r->path,
+					    (unsigned long long)r->chunk_offset);
+			if (check_count(r) != TRACE_OK)
+				return TRACE_BAD;
 			r->done = true;
 			r->final = TRACE_EOF;
 			return TRACE_OK;

@@ -23,6 +23,7 @@ struct trace_record {
 		struct { uint32_t id, depth; const uint32_t *frames; } stack;
 		struct { uint32_t id; struct insn_rec i; } insn;
 		struct { uint64_t end_ns, events; } end;
+		struct { uint64_t start_ns; } epoch;
 	};
 };
 

@@ -178,6 +178,12 @@ void trace_writer_insn(struct trace_writer *w, uint32_t id, const struct insn_re
 	memcpy(p, i->bytes, 16);
 }
 
+void trace_writer_epoch(struct trace_writer *w, uint64_t start_ns)
+{
+	unsigned char *p = record(w, UFT_REC_EPOCH, UFT_EPOCH_SIZE);
+	PUT(p, start_ns);
+}
+
 int trace_writer_error(const struct trace_writer *w)
 {
 	return w ? w->err : 0;

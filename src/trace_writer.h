@@ -20,6 +20,7 @@ void trace_writer_string(struct trace_writer *w, uint32_t id, const char *s);
 void trace_writer_frame(struct trace_writer *w, uint32_t id, const struct frame *f);
 void trace_writer_stack(struct trace_writer *w, uint32_t id, const uint32_t *frames, uint32_t depth);
 void trace_writer_insn(struct trace_writer *w, uint32_t id, const struct insn_rec *i);
+void trace_writer_epoch(struct trace_writer *w, uint64_t start_ns);
 /* Write out what is buffered, so a crash loses little: call now and then. */
 void trace_writer_flush(struct trace_writer *w);
 /* The first write error (errno), 0 if none. */

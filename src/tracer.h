@@ -3,6 +3,7 @@
 #ifndef UFFDTRACE_TRACER_H
 #define UFFDTRACE_TRACER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -76,12 +77,19 @@ struct tracer {
 	int exit_status;       /* wait status of the leader */
 	uint64_t t0_ns;
 	bool stopping;
+	/* The model is written here and read by the live view's thread. */
+	pthread_mutex_t lock;
+	int wake_fd;           /* eventfd: the live view asks for something */
+	volatile int view_quit, view_epoch;
+	uint64_t blocked_ns;   /* time writers waited for us, roughly */
 	int capturing;         /* threads interrupted for a capture */
 };
 
 uint64_t now_ns(void);
 /* record.c: take in what perf has reported (new mappings, samples). */
 void follow_sideband(struct tracer *t);
+/* Start a new epoch: protect every traced page of every process again. */
+void tracer_new_epoch(struct tracer *t);
 
 /* target.c: processes, threads and ptrace. */
 struct thread *thread_find(struct tracer *t, pid_t tid);
@@ -111,6 +119,8 @@ void watch_new_mapping(struct tracer *t, struct process *p, uint64_t s, uint64_t
 int watch_serve(struct tracer *t, struct process *p);
 void watch_exclude_page(struct tracer *t, struct process *p, uint64_t addr);
 void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp);
+/* Protect every traced page again: a new epoch. */
+void watch_reprotect(struct process *p);
 /* Drop all protection and the descriptor; no thread can block after it. */
 void watch_stop(struct process *p);
 
@@ -137,9 +147,10 @@ void watch_resolve(struct process *p, uint64_t addr);
 /* record.c: sinks. */
 uint32_t emit_region(struct tracer *t, pid_t pid, enum region_kind kind,
 		     uint64_t start, uint64_t end);
-/* Record a change made to the region through region_get(). */
-void emit_region_changed(struct tracer *t, uint32_t id);
-struct region *region_get(struct tracer *t, uint32_t id);
+/* Change region R->id to R. */
+void emit_region_set(struct tracer *t, const struct region *r);
+/* Read-only: changes go through emit_region_set, under the model lock. */
+const struct region *region_get(struct tracer *t, uint32_t id);
 void emit_event(struct tracer *t, const struct event *ev);
 void emit_thread(struct tracer *t, pid_t pid, pid_t tid);
 uint32_t emit_string(struct tracer *t, const char *s);

@@ -88,11 +88,12 @@ static void protect_range(struct tracer *t, struct process *p, uint64_t s, uint6
 	 * registered range: keep them one region. */
 	uint32_t id;
 	const struct traced_range *prev = s ? ranges_find(&p->ranges, s - 1) : NULL;
-	struct region *pr = prev ? region_get(t, prev->region) : NULL;
+	const struct region *pr = prev ? region_get(t, prev->region) : NULL;
 	if (kind == REGION_HEAP && pr && pr->kind == REGION_HEAP) {
-		id = pr->id;
-		pr->end = e;
-		emit_region_changed(t, id);
+		struct region r = *pr;
+		id = r.id;
+		r.end = e;
+		emit_region_set(t, &r);
 	} else {
 		id = emit_region(t, p->pid, kind, s, e);
 	}
@@ -195,16 +196,16 @@ static void forget_range(struct tracer *t, struct process *p, uint64_t s, uint64
 		bool left = false;
 		for (size_t k = 0; k < p->ranges.n; k++)
 			left |= p->ranges.v[k].region == id;
-		struct region *reg = region_get(t, id);
 		if (left)
 			continue;
+		struct region reg = *region_get(t, id);
 		if (unmapped) {
-			reg->unmapped = 1;
-			reg->unmapped_ns = now_ns() - t->t0_ns;
+			reg.unmapped = 1;
+			reg.unmapped_ns = now_ns() - t->t0_ns;
 		} else {
-			reg->kind = REGION_STACK;
+			reg.kind = REGION_STACK;
 		}
-		emit_region_changed(t, id);
+		emit_region_set(t, &reg);
 	}
 }
 
@@ -300,6 +301,18 @@ int watch_adopt(struct tracer *t, struct process *p, int uffd)
 	return 0;
 }
 
+void watch_reprotect(struct process *p)
+{
+	if (p->uffd < 0)
+		return;
+	for (size_t i = 0; i < p->ranges.n; i++)
+		uffd_protect(p->uffd, p->ranges.v[i].start, p->ranges.v[i].end, true);
+	/* The rseq areas stay writable, always. */
+	for (size_t i = 0; i < p->nexcluded; i++)
+		if (ranges_find(&p->ranges, p->excluded[i]))
+			uffd_protect(p->uffd, p->excluded[i], p->excluded[i] + PAGE_SIZE_4K, false);
+}
+
 void watch_stop(struct process *p)
 {
 	if (p->uffd < 0)
@@ -368,10 +381,10 @@ static void move_ranges(struct tracer *t, struct process *p, uint64_t from, uint
 	for (size_t i = 0; i < n; i++) {
 		uint64_t s = moved[i].start - from + to, e = moved[i].end - from + to;
 		ranges_add(&p->ranges, s, e, moved[i].region);
-		struct region *reg = region_get(t, moved[i].region);
-		reg->start = s;
-		reg->end = e;
-		emit_region_changed(t, moved[i].region);
+		struct region reg = *region_get(t, moved[i].region);
+		reg.start = s;
+		reg.end = e;
+		emit_region_set(t, &reg);
 	}
 }
 
