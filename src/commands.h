@@ -10,6 +10,7 @@
 #include "report.h"
 
 int cmd_report(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 
 /* Print "uffdtrace: MESSAGE" (FMT with ARG) and a hint to see --help; exit 1. */

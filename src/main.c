@@ -142,6 +142,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "replay") == 0)
+		return cmd_replay(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "convert") == 0)
 		return cmd_convert(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "record") == 0) {

@@ -23,10 +23,8 @@ struct model *model_new(void)
 	return m;
 }
 
-void model_free(struct model *m)
+static void model_release(struct model *m)
 {
-	if (!m)
-		return;
 	free(m->regions);
 	free(m->pages);
 	free(m->threads);
@@ -40,7 +38,22 @@ void model_free(struct model *m)
 	for (size_t i = 0; i < m->nregions; i++)
 		free(m->regions[i].heat);
 	context_free(&m->ctx);
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	model_release(m);
 	free(m);
+}
+
+void model_reset(struct model *m)
+{
+	model_release(m);
+	struct model *fresh = model_new();
+	*m = *fresh;
+	free(fresh);
 }
 
 uint32_t model_region_new(struct model *m, uint32_t pid, enum region_kind kind,

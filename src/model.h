@@ -116,6 +116,8 @@ struct model {
 
 struct model *model_new(void);
 void model_free(struct model *m);
+/* Empty M, keeping the object (views hold a pointer to it). */
+void model_reset(struct model *m);
 uint32_t model_region_new(struct model *m, uint32_t pid, enum region_kind kind,
 			  uint64_t start, uint64_t end, uint64_t time_ns);
 struct region_stat *model_region(struct model *m, uint32_t id);

@@ -118,15 +118,38 @@ static enum trace_status apply(struct trace_load *l, struct trace_record *rec)
 	return TRACE_OK;
 }
 
-enum trace_status trace_load_next(struct trace_load *l, struct trace_record *rec)
+enum trace_status trace_load_read(struct trace_load *l, struct trace_record *rec)
 {
 	enum trace_status st = trace_reader_next(l->reader, rec);
-	if (st == TRACE_OK)
-		st = apply(l, rec);
-	else if (st != TRACE_EOF)
+	if (st != TRACE_OK && st != TRACE_EOF)
 		snprintf(l->error, sizeof l->error, "%s", trace_reader_error(l->reader));
+	return st;
+}
+
+enum trace_status trace_load_apply(struct trace_load *l, struct trace_record *rec)
+{
+	enum trace_status st = apply(l, rec);
 	l->run.seconds = (double)l->last_ns / 1e9;
 	return st;
+}
+
+enum trace_status trace_load_next(struct trace_load *l, struct trace_record *rec)
+{
+	enum trace_status st = trace_load_read(l, rec);
+	return st == TRACE_OK ? trace_load_apply(l, rec) : st;
+}
+
+void trace_load_rewind(struct trace_load *l)
+{
+	char *path = xstrdup(trace_reader_path(l->reader));
+	trace_reader_close(l->reader);
+	model_reset(l->model);
+	l->reader = trace_reader_open(path);
+	free(path);
+	l->events = 0;
+	l->last_ns = 0;
+	l->complete = false;
+	l->error[0] = 0;
 }
 
 enum trace_status trace_load_all(struct trace_load *l)

@@ -27,6 +27,12 @@ void trace_load_open(struct trace_load *l, const char *path);
  * paces or filters events).  TRACE_OK, TRACE_EOF, or an error with
  * l->error set. */
 enum trace_status trace_load_next(struct trace_load *l, struct trace_record *rec);
+/* The two halves of trace_load_next, for a view that paces events: read a
+ * record, then apply it when it is due. */
+enum trace_status trace_load_read(struct trace_load *l, struct trace_record *rec);
+enum trace_status trace_load_apply(struct trace_load *l, struct trace_record *rec);
+/* Start again from the beginning, with an empty model (the same object). */
+void trace_load_rewind(struct trace_load *l);
 /* Load everything; returns the final status. */
 enum trace_status trace_load_all(struct trace_load *l);
 void trace_load_close(struct trace_load *l);

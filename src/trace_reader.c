@@ -60,6 +60,11 @@ void trace_reader_close(struct trace_reader *r)
 	free(r);
 }
 
+const char *trace_reader_path(const struct trace_reader *r)
+{
+	return r->path;
+}
+
 const char *trace_reader_error(const struct trace_reader *r)
 {
 	return r->error;

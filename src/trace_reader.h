@@ -40,6 +40,7 @@ struct trace_reader;
 struct trace_reader *trace_reader_open(const char *path);
 /* Strings and arrays in REC stay valid until the next call. */
 enum trace_status trace_reader_next(struct trace_reader *r, struct trace_record *rec);
+const char *trace_reader_path(const struct trace_reader *r);
 /* What went wrong, and where, for TRACE_CUT_SHORT and TRACE_BAD. */
 const char *trace_reader_error(const struct trace_reader *r);
 /* Bytes read so far, and the file's size: for progress. */
