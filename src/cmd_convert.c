@@ -72,7 +72,7 @@ static void text_add(struct text *t, const char *s)
 	t->len += n;
 }
 
-static void emit_write(struct ctf_stream *s, const struct model *m, const struct event *e,
+static void emit_write(struct ctf_stream *s, struct model *m, const struct event *e,
 		       struct text *stack)
 {
 	const struct context_tables *c = &m->ctx;
@@ -101,7 +101,7 @@ static void emit_write(struct ctf_stream *s, const struct model *m, const struct
 			text_add(stack, " <- ");
 		text_add(stack, report_frame_name(m, frames[k], buf, sizeof buf));
 	}
-	const struct region_stat *rs = model_region((struct model *)m, e->region);
+	const struct region_stat *rs = model_region(m, e->region);
 
 	ctf_event_begin(s, CTF_EV_WRITE, e->time_ns);
 	ctf_u32(s, e->tid);

@@ -14,7 +14,12 @@ enum event_flags {
 				* protected: written before tracking began,
 				* by an unknown site; no fault */
 	EV_EA_MISMATCH = 1 << 2, /* the decoded store does not cover addr */
+	EV_ASYNC = 1 << 3,     /* async mode: the page was found written when
+				* its epoch was collected; no fault, no writer */
 };
+
+/* Events that stand for a dirty page found, not for a write fault. */
+#define EV_NO_FAULT (EV_UNTRACKED | EV_ASYNC)
 
 struct event {
 	uint64_t time_ns; /* since the start of tracing */

@@ -20,8 +20,12 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: uffdtrace [OPTIONS] -- PROGRAM [ARGS...]\n"
-"       uffdtrace [OPTIONS] -p PID\n"
+"Usage: uffdtrace [record] [OPTIONS] -- PROGRAM [ARGS...]\n"
+"       uffdtrace [record] [OPTIONS] -p PID\n"
+"       uffdtrace report [OPTIONS] TRACE     tables, JSON, flame graphs\n"
+"       uffdtrace replay [OPTIONS] TRACE     play a trace in the live view\n"
+"       uffdtrace convert --ctf DIR TRACE    Common Trace Format for babeltrace2\n"
+"       uffdtrace dirty [OPTIONS] -p PID     dirty-page rate, near-zero overhead\n"
 "Show which code writes to which memory, using userfaultfd write-protection.\n"
 "\n"
 "Target:\n"
@@ -119,12 +123,19 @@ long parse_number(const char *s, const char *what, long min, long max)
 void bad_option(int c, char **argv)
 {
 	/* With a leading ':' in the option string, getopt returns ':' for a
-	 * missing argument and '?' for an unknown option. */
-	char buf[3] = { '-', (char)optopt, 0 };
-	const char *arg = optopt ? buf : argv[optind - 1];
+	 * missing argument and '?' for an unknown option; a long option is
+	 * named by its argument, a short one by optopt. */
+	const char *arg = argv[optind - 1];
+	char buf[256];
+	if (arg && strncmp(arg, "--", 2) == 0)
+		snprintf(buf, sizeof buf, "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(buf, sizeof buf, "-%c", optopt > 0 && optopt < 128 ? optopt : '?');
 	if (c == ':')
-		usage_error("option '%s' needs an argument", arg);
-	usage_error("unknown option '%s'", arg);
+		usage_error("option '%s' needs an argument", buf);
+	if (strchr(arg ? arg : "", '=') && strncmp(arg, "--", 2) == 0 && optopt)
+		usage_error("option '%s' takes no argument", buf);
+	usage_error("unknown option '%s'", buf);
 }
 
 int parse_report_by(const char *s, enum report_by *by)

@@ -25,6 +25,8 @@ struct model *model_new(void)
 
 static void model_release(struct model *m)
 {
+	for (size_t i = 0; i < m->nregions; i++)
+		free(m->regions[i].heat);
 	free(m->regions);
 	free(m->pages);
 	free(m->threads);
@@ -35,8 +37,6 @@ static void model_release(struct model *m)
 		free(m->epochs[i].region_pages);
 	free(m->epochs);
 	free(m->stacks);
-	for (size_t i = 0; i < m->nregions; i++)
-		free(m->regions[i].heat);
 	context_free(&m->ctx);
 }
 
@@ -308,7 +308,7 @@ static unsigned timeline_bin(struct model *m, uint64_t time_ns)
 static void timeline_add(struct model *m, const struct event *ev, struct region_stat *rs, int is_new)
 {
 	unsigned bin = timeline_bin(m, ev->time_ns);
-	if (!(ev->flags & EV_UNTRACKED))
+	if (!(ev->flags & EV_NO_FAULT))
 		m->timeline_faults[bin]++;
 	if (!is_new)
 		return;
@@ -357,7 +357,7 @@ void model_new_epoch(struct model *m, uint64_t time_ns)
 static void epoch_add(struct model *m, struct page_stat *ps, const struct event *ev)
 {
 	struct epoch_stat *e = model_epoch(m);
-	if (!(ev->flags & EV_UNTRACKED))
+	if (!(ev->flags & EV_NO_FAULT))
 		e->faults++;
 	uint32_t epoch = (uint32_t)m->nepochs; /* current epoch, plus one */
 	if (ps->epoch == epoch)
@@ -388,7 +388,7 @@ static void rate_add(struct model *m, const struct event *ev, bool new_in_epoch)
 	} else if (sec + RATE_SECONDS <= m->rate_second) {
 		return; /* too old to keep */
 	}
-	if (!(ev->flags & EV_UNTRACKED))
+	if (!(ev->flags & EV_NO_FAULT))
 		m->rate_faults[sec % RATE_SECONDS]++;
 	if (new_in_epoch)
 		m->rate_pages[sec % RATE_SECONDS]++;
@@ -447,8 +447,9 @@ void model_add(struct model *m, const struct event *ev)
 		m->untracked_pages++;
 		if (rs)
 			rs->untracked_pages++;
-		return;
 	}
+	if (ev->flags & EV_NO_FAULT)
+		return;
 	ps->faults++;
 	m->faults++;
 	if (rs)

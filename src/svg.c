@@ -233,7 +233,8 @@ static int fnode_by_name(const void *a, const void *b)
  * same picture, and a frame keeps its place between two pictures. */
 static void fnode_sort(struct fnode *n)
 {
-	qsort(n->kids, n->nkids, sizeof *n->kids, fnode_by_name);
+	if (n->nkids > 1) /* a leaf has no array to sort */
+		qsort(n->kids, n->nkids, sizeof *n->kids, fnode_by_name);
 	for (size_t i = 0; i < n->nkids; i++)
 		fnode_sort(n->kids[i]);
 }
@@ -493,7 +494,7 @@ static uint64_t heat_cell(const struct region_stat *rs, unsigned bin, unsigned r
 static void heat_band(FILE *f, const struct model *m, const struct region_stat *rs, double y, double bh,
 		      unsigned nb, uint64_t max, pid_t main_pid)
 {
-	char kib[48], color[48];
+	char kib[48], size[48], color[48];
 	const struct region *r = &rs->r;
 	uint64_t span = r->end - r->start;
 	fprintf(f, "<g class=\"band\" data-region=\"%u\" data-kind=\"%s\" data-start=\"%#" PRIx64
@@ -509,7 +510,7 @@ static void heat_band(FILE *f, const struct model *m, const struct region_stat *
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"lbl\">%s</text>\n", PAD, y + 13, range);
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"dim\">%" PRIu64 " %s dirtied (%s) of %s%s%s</text>\n",
 			PAD, y + 27, rs->pages, plural(rs->pages, "page", "pages"),
-			page_bytes(rs->pages, kib, sizeof kib), page_bytes(span / PAGE_SIZE_4K, color, sizeof color),
+			page_bytes(rs->pages, kib, sizeof kib), page_bytes(span / PAGE_SIZE_4K, size, sizeof size),
 			pid, r->unmapped ? ", unmapped" : "");
 	} else {
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"lbl\">%s: %" PRIu64 " %s%s</text>\n", PAD,
