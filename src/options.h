@@ -36,6 +36,10 @@ struct options {
 	int tui;                /* --tui 1, --no-tui 0, -1: on a terminal */
 	bool summary_given;     /* --summary was asked for explicitly */
 	unsigned interval_ms;   /* --interval: a new epoch this often */
+	bool async;             /* --mode=async: the kernel resolves faults;
+				 * dirty pages are collected each interval */
+	bool epoch_lines;       /* print a line per epoch ("dirty") */
+	bool csv;               /* ... as CSV */
 };
 
 #endif

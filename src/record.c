@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -122,16 +123,45 @@ uint32_t emit_insn(struct tracer *t, const struct insn_rec *i)
 	return id;
 }
 
+/* One line per epoch on standard output ("uffdtrace dirty"). */
+static void print_epoch(struct tracer *t, const struct epoch_stat *e)
+{
+	static bool header;
+	double s = (double)(e->end_ns - e->start_ns) / 1e9, rate = s > 0 ? (double)e->pages / s : 0;
+	double rewritten = e->pages ? 100.0 * (double)e->rewritten / (double)e->pages : 0;
+	if (t->opt->csv) {
+		if (!header)
+			printf("start_s,end_s,pages,pages_per_s,mib_per_s,working_set,rewritten_pct\n");
+		printf("%.3f,%.3f,%" PRIu64 ",%.1f,%.3f,%" PRIu64 ",%.1f\n", (double)e->start_ns / 1e9,
+		       (double)e->end_ns / 1e9, e->pages, rate, rate * 4096 / (1 << 20),
+		       t->model->pages_written, rewritten);
+	} else {
+		if (!header)
+			printf("%9s %10s %9s %9s %12s %10s\n", "time(s)", "pages", "pages/s", "MiB/s",
+			       "working set", "rewritten");
+		printf("%9.3f %10" PRIu64 " %9.0f %9.2f %12" PRIu64 " %9.1f%%\n", (double)e->end_ns / 1e9,
+		       e->pages, rate, rate * 4096 / (1 << 20), t->model->pages_written, rewritten);
+	}
+	header = true;
+	fflush(stdout);
+}
+
 void tracer_new_epoch(struct tracer *t)
 {
+	for (struct process *p = t->procs; p; p = p->next) {
+		if (t->opt->async)
+			watch_collect(t, p);
+		else
+			watch_reprotect(p);
+	}
 	uint64_t now = now_ns() - t->t0_ns;
-	for (struct process *p = t->procs; p; p = p->next)
-		watch_reprotect(p);
 	pthread_mutex_lock(&t->lock);
 	model_new_epoch(t->model, now);
 	pthread_mutex_unlock(&t->lock);
 	if (t->writer)
 		trace_writer_epoch(t->writer, now);
+	if (t->opt->epoch_lines)
+		print_epoch(t, &t->model->epochs[t->model->nepochs - 2]);
 }
 
 static void on_new_mapping(void *arg, pid_t pid, uint64_t start, uint64_t end, int kind)
@@ -169,7 +199,7 @@ void follow_sideband(struct tracer *t)
 		}
 }
 
-static void check_kernel(void)
+static void check_kernel(const struct options *opt)
 {
 	uint64_t f;
 	int rc = uffd_probe_features(&f);
@@ -184,6 +214,14 @@ static void check_kernel(void)
 		die_hint("uffdtrace needs Linux 5.13 or later",
 			 "this kernel lacks userfaultfd features uffdtrace needs (have %#llx, need %#llx)",
 			 (unsigned long long)f, (unsigned long long)UFFD_WANT);
+	if (opt->async && !(f & UFFD_FEATURE_WP_ASYNC))
+		die_hint("async mode needs Linux 6.7 or later; the default synchronous mode with "
+			 "--interval MS gives the same counts at a higher cost",
+			 "this kernel lacks UFFD_FEATURE_WP_ASYNC");
+	if (opt->async && !pagemap_scan_works())
+		die_hint("async mode needs Linux 6.7 or later; the default synchronous mode with "
+			 "--interval MS gives the same counts at a higher cost",
+			 "this kernel lacks the PAGEMAP_SCAN ioctl");
 }
 
 static void raise_fd_limit(void)
@@ -374,7 +412,7 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 
 int record_run(struct options *opt)
 {
-	check_kernel();
+	check_kernel(opt);
 	raise_fd_limit();
 	struct tracer *t = xcalloc(1, sizeof *t);
 	t->opt = opt;
@@ -451,9 +489,14 @@ int record_run(struct options *opt)
 	pthread_mutex_lock(&t->lock);
 	model_epoch(t->model)->end_ns = now_ns() - t->t0_ns;
 	pthread_mutex_unlock(&t->lock);
+	if (opt->epoch_lines && model_epoch(t->model)->pages)
+		print_epoch(t, model_epoch(t->model));
 	bool detached = t->procs != NULL;
 	if (detached) {
 		t->stopping = true;
+		/* Async mode: what was written since the last collection. */
+		for (struct process *p = t->procs; p && opt->async; p = p->next)
+			watch_collect(t, p);
 		target_detach_all(t);
 	}
 	if (t->leader_exited) {

@@ -284,15 +284,21 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Dirty rate over the epochs that have an end, in pages per second. */
+/* Dirty rate in pages per second, over the epochs that ran for at least
+ * half as long as the longest (a run's last epoch is cut short by its end,
+ * and a rate over a few milliseconds says little). */
 static bool dirty_rate(const struct model *m, double *mean, double *p50, double *p99, double *max)
 {
 	double *v = xcalloc(m->nepochs + 1, sizeof *v);
 	size_t n = 0;
 	double sum = 0;
+	uint64_t longest = 0;
+	for (size_t i = 0; i < m->nepochs; i++)
+		if (m->epochs[i].end_ns > m->epochs[i].start_ns + longest)
+			longest = m->epochs[i].end_ns - m->epochs[i].start_ns;
 	for (size_t i = 0; i < m->nepochs; i++) {
 		const struct epoch_stat *e = &m->epochs[i];
-		if (e->end_ns <= e->start_ns)
+		if (e->end_ns <= e->start_ns || (e->end_ns - e->start_ns) * 2 < longest)
 			continue;
 		v[n] = (double)e->pages * 1e9 / (double)(e->end_ns - e->start_ns);
 		sum += v[n++];

@@ -25,6 +25,9 @@
 
 #define PTRACE_OPTS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD)
 #define PTRACE_OPTS_FORKS (PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
+/* Async mode stops threads as they exit, to collect a last time. */
+#define PTRACE_OPTS_FOR(o) (PTRACE_OPTS | ((o)->follow_forks ? PTRACE_OPTS_FORKS : 0) | \
+			    ((o)->async ? PTRACE_O_TRACEEXIT : 0))
 /* Syscall stops before the start-up phase gives up looking for rseq(). */
 #define STARTUP_SYSCALL_LIMIT 2000
 
@@ -312,6 +315,12 @@ void target_handle_wait(struct tracer *t, pid_t tid, int status)
 		begin_process(p, th);
 		break;
 	}
+	case PTRACE_EVENT_EXIT:
+		/* Async mode: the last thread is leaving, its memory still
+		 * there: collect what it wrote since the last interval. */
+		if (t->opt->async && th->proc->nthreads == 1)
+			watch_collect(t, th->proc);
+		break;
 	case PTRACE_EVENT_STOP:
 		if (is_stop_signal(sig)) {
 			/* Group-stop: stay stopped, as without a tracer. */
@@ -406,7 +415,7 @@ int target_launch(struct tracer *t, char **argv)
 	}
 	close(go[0]);
 	close(fail[1]);
-	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTS | (t->opt->follow_forks ? PTRACE_OPTS_FORKS : 0)) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTS_FOR(t->opt)) < 0) {
 		int e = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -498,7 +507,7 @@ int target_attach(struct tracer *t, pid_t pid)
 {
 	t->leader = pid;
 	struct process *p = process_add(t, pid);
-	unsigned long opts = PTRACE_OPTS | (t->opt->follow_forks ? PTRACE_OPTS_FORKS : 0);
+	unsigned long opts = PTRACE_OPTS_FOR(t->opt);
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
 	/* Seize until a pass finds no new thread: threads may be created by

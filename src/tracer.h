@@ -88,7 +88,8 @@ struct tracer {
 uint64_t now_ns(void);
 /* record.c: take in what perf has reported (new mappings, samples). */
 void follow_sideband(struct tracer *t);
-/* Start a new epoch: protect every traced page of every process again. */
+/* Start a new epoch: protect every traced page of every process again
+ * (async mode: collect the written pages, which protects them again). */
 void tracer_new_epoch(struct tracer *t);
 
 /* target.c: processes, threads and ptrace. */
@@ -121,6 +122,9 @@ void watch_exclude_page(struct tracer *t, struct process *p, uint64_t addr);
 void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp);
 /* Protect every traced page again: a new epoch. */
 void watch_reprotect(struct process *p);
+/* Async mode: record the pages written since the last collection, and
+ * protect them again.  Returns 0 or -errno. */
+int watch_collect(struct tracer *t, struct process *p);
 /* Drop all protection and the descriptor; no thread can block after it. */
 void watch_stop(struct process *p);
 

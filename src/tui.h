@@ -33,7 +33,8 @@ struct tui_row {
 #define TUI_HEAT_MAX 6
 #define TUI_HEAT_COLS 512
 struct tui_heat {
-	char label[24];
+	char kind[8];
+	uint64_t start;
 	uint64_t epoch_pages;
 	uint64_t span_pages;
 	unsigned ncols;

@@ -100,3 +100,41 @@ int pagemap_present(int pagemap_fd, uint64_t start, uint64_t end,
 	}
 	return 0;
 }
+
+int pagemap_collect(int pagemap_fd, uint64_t start, uint64_t end,
+		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg)
+{
+	struct page_region vec[256];
+	while (start < end) {
+		struct pm_scan_arg a = {
+			.size = sizeof a,
+			.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+			.start = start,
+			.end = end,
+			.vec = (uint64_t)(uintptr_t)vec,
+			.vec_len = 256,
+			.category_mask = PAGE_IS_WRITTEN,
+			.return_mask = PAGE_IS_WRITTEN,
+		};
+		int n = ioctl(pagemap_fd, PAGEMAP_SCAN, &a);
+		if (n < 0)
+			return -errno;
+		for (int i = 0; i < n; i++)
+			fn(vec[i].start, vec[i].end, arg);
+		if (a.walk_end <= start)
+			break;
+		start = a.walk_end;
+	}
+	return 0;
+}
+
+bool pagemap_scan_works(void)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct pm_scan_arg a = { .size = sizeof a }; /* an empty range */
+	bool ok = ioctl(fd, PAGEMAP_SCAN, &a) >= 0;
+	close(fd);
+	return ok;
+}

@@ -34,4 +34,12 @@ int uffd_read_msgs(int fd, struct uffd_msg *msgs, int max);
 int pagemap_present(int pagemap_fd, uint64_t start, uint64_t end,
 		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg);
 
+/* Does this kernel have PAGEMAP_SCAN (Linux 6.7)? */
+bool pagemap_scan_works(void);
+
+/* Async mode: call FN for each run of pages written since they were last
+ * protected, and protect them again, in one PAGEMAP_SCAN per batch. */
+int pagemap_collect(int pagemap_fd, uint64_t start, uint64_t end,
+		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg);
+
 #endif

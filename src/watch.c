@@ -256,6 +256,10 @@ int watch_start(struct tracer *t, struct process *p, pid_t tid)
 		return rc;
 	}
 	uint64_t want = UFFD_WANT | (t->opt->follow_forks ? UFFD_FEATURE_EVENT_FORK : 0);
+	/* Async mode: the kernel resolves each write fault itself and only
+	 * marks the page written; WP_UNPOPULATED is then needed too. */
+	if (t->opt->async)
+		want |= UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED;
 	rc = uffd_api(fd, want, UFFD_FEATURE_WP_UNPOPULATED, &p->features);
 	if (rc < 0) {
 		close(fd);
@@ -299,6 +303,47 @@ int watch_adopt(struct tracer *t, struct process *p, int uffd)
 		p->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
 	watch_rescan(t, p);
 	return 0;
+}
+
+struct collect_ctx {
+	struct tracer *t;
+	struct process *p;
+	uint64_t time_ns;
+};
+
+static void collect_written(uint64_t s, uint64_t e, void *arg)
+{
+	struct collect_ctx *c = arg;
+	for (uint64_t a = s; a < e; a += PAGE_SIZE_4K) {
+		const struct traced_range *r = ranges_find(&c->p->ranges, a);
+		if (!r || page_excluded(c->p, a))
+			continue;
+		struct event ev = {
+			.time_ns = c->time_ns,
+			.addr = a,
+			.pid = (uint32_t)c->p->pid,
+			.region = r->region,
+			.syscall = -1,
+			.flags = EV_ASYNC,
+		};
+		emit_event(c->t, &ev);
+	}
+}
+
+int watch_collect(struct tracer *t, struct process *p)
+{
+	if (p->uffd < 0 || p->pagemap_fd < 0)
+		return 0;
+	struct collect_ctx c = { t, p, now_ns() - t->t0_ns };
+	int rc = 0;
+	for (size_t i = 0; i < p->ranges.n && rc == 0; i++)
+		rc = pagemap_collect(p->pagemap_fd, p->ranges.v[i].start, p->ranges.v[i].end,
+				     collect_written, &c);
+	/* The scan protected the rseq areas again, if the kernel wrote them. */
+	for (size_t i = 0; i < p->nexcluded; i++)
+		if (ranges_find(&p->ranges, p->excluded[i]))
+			uffd_protect(p->uffd, p->excluded[i], p->excluded[i] + PAGE_SIZE_4K, false);
+	return rc;
 }
 
 void watch_reprotect(struct process *p)
