@@ -27,6 +27,7 @@ static void usage(FILE *f)
 "      --folded         folded stacks for flame graph tools\n"
 "      --weight KEY     weight folded stacks by pages (default) or faults\n"
 "      --svg FILE       draw a flame graph and a dirty-page heat map\n"
+"      --csv            the epochs as CSV, for a spreadsheet or gnuplot\n"
 "  -h, --help           show this help and exit\n");
 }
 
@@ -57,7 +58,7 @@ void report_folded(FILE *f, const struct model *m, bool by_faults)
 
 int cmd_report(int argc, char **argv)
 {
-	enum { OPT_BY = 256, OPT_SORT, OPT_TOP, OPT_JSON, OPT_FOLDED, OPT_WEIGHT, OPT_SVG };
+	enum { OPT_BY = 256, OPT_SORT, OPT_TOP, OPT_JSON, OPT_FOLDED, OPT_WEIGHT, OPT_SVG, OPT_CSV };
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "sort", required_argument, NULL, OPT_SORT },
@@ -66,12 +67,13 @@ int cmd_report(int argc, char **argv)
 		{ "folded", no_argument, NULL, OPT_FOLDED },
 		{ "weight", required_argument, NULL, OPT_WEIGHT },
 		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct report_opts ro = { .top = 20, .full = true };
 	const char *json = NULL, *svg = NULL;
-	bool folded = false, weight_faults = false;
+	bool folded = false, weight_faults = false, csv = false;
 	int c;
 	opterr = 0;
 	optind = 1;
@@ -104,6 +106,9 @@ int cmd_report(int argc, char **argv)
 		case OPT_SVG:
 			svg = optarg;
 			break;
+		case OPT_CSV:
+			csv = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -114,8 +119,8 @@ int cmd_report(int argc, char **argv)
 	if (optind != argc - 1)
 		usage_error("%s", optind >= argc ? "report: give the trace file to read"
 						 : "report: give one trace file");
-	if (json && folded)
-		usage_error("%s", "--json and --folded both write to standard output: choose one");
+	if ((json && !strcmp(json, "-")) + folded + csv > 1)
+		usage_error("%s", "--json, --folded and --csv all write to standard output: choose one");
 
 	struct trace_load l;
 	trace_load_open(&l, argv[optind]);
@@ -134,6 +139,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (folded) {
 		report_folded(stdout, l.model, weight_faults);
+	} else if (csv) {
+		report_csv(stdout, l.model);
 	} else if (json) {
 		FILE *f = strcmp(json, "-") == 0 ? stdout : fopen(json, "we");
 		if (!f) {

@@ -357,6 +357,19 @@ static void json_epochs(FILE *f, const struct model *m)
 		fprintf(f, ",\n \"dirty_rate\": null");
 }
 
+void report_csv(FILE *f, const struct model *m)
+{
+	fprintf(f, "epoch,start_s,end_s,pages,pages_per_s,mib_per_s,faults,rewritten\n");
+	for (size_t i = 0; i < m->nepochs; i++) {
+		const struct epoch_stat *e = &m->epochs[i];
+		double s = e->end_ns > e->start_ns ? (double)(e->end_ns - e->start_ns) / 1e9 : 0;
+		double rate = s > 0 ? (double)e->pages / s : 0;
+		fprintf(f, "%zu,%.6f,%.6f,%" PRIu64 ",%.1f,%.3f,%" PRIu64 ",%" PRIu64 "\n", i,
+			(double)e->start_ns / 1e9, (double)e->end_ns / 1e9, e->pages, rate,
+			rate * 4096 / (1 << 20), e->faults, e->rewritten);
+	}
+}
+
 void report_text(FILE *f, const struct model *m, const struct run_info *run, const struct report_opts *o)
 {
 	fprintf(f, "uffdtrace: pid %d (%s) traced for %.3f s", (int)run->pid,

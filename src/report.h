@@ -31,6 +31,8 @@ struct report_opts {
 
 void report_text(FILE *f, const struct model *m, const struct run_info *run,
 		 const struct report_opts *o);
+/* One line per epoch: start, end, pages, rates, faults, rewritten pages. */
+void report_csv(FILE *f, const struct model *m);
 void report_json(FILE *f, const struct model *m, const struct run_info *run,
 		 const struct report_opts *o);
 
