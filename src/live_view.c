@@ -78,9 +78,16 @@ static void *view_thread(void *arg)
 	(void)arg;
 	live.rc = tui_run(&live.src);
 	live.done = true;
-	/* Tell the loop the view is gone, as if the user quit. */
-	quit(live.t);
+	/* The user quit: detach.  A view that could not start leaves tracing
+	 * alone; the summary is printed at the end instead. */
+	if (live.rc == 0)
+		quit(live.t);
 	return NULL;
+}
+
+bool live_view_failed(void)
+{
+	return live.done && live.rc < 0;
 }
 
 int live_view_start(struct tracer *t, const struct run_info *run)

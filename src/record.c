@@ -503,8 +503,11 @@ int record_run(struct options *opt)
 		run.exited = true;
 		run.exit_status = wait_status_code(t->exit_status);
 	}
-	if (view)
+	if (view) {
 		live_view_finish(t, !detached, sigfd);
+		if (live_view_failed())
+			opt->summary = true;
+	}
 	int code = 0;
 	if (t->launched && detached) {
 		/* The program runs on untraced; a signal sent to us alone is

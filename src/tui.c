@@ -328,8 +328,8 @@ static void loop(struct tui *t)
 		uint64_t now = mono_ns();
 		if (now - last >= 1000000000ULL) {
 			/* Paused live: the table stands still while tracing goes
-			 * on, the header too.  A paused replay stopped its clock:
-			 * refreshing shows what a seek did. */
+			 * on; the header keeps counting.  A paused replay has
+			 * stopped its clock: refreshing shows what a seek did. */
 			rows = rows || !t->paused || !src->live;
 			redraw = true;
 		}

@@ -234,8 +234,12 @@ void tui_draw_table(const struct tui_snap *s, const struct tui_view *v, int y, i
 	/* The sorted column stands out, as htop marks its sort column. */
 	put(title | (v->sort == SORT_PAGES ? A_BOLD | A_UNDERLINE : 0), "%8s", "PAGES");
 	put(title | (v->sort == SORT_FAULTS ? A_BOLD | A_UNDERLINE : 0), " %8s", "FAULTS");
-	put(title, " %6s", "SHARE");
-	put(title | (v->sort == SORT_LAST ? A_BOLD | A_UNDERLINE : 0), " %7s", "LAST");
+	/* A narrow terminal keeps the counts and the name. */
+	bool narrow = COLS < 64;
+	if (!narrow) {
+		put(title, " %6s", "SHARE");
+		put(title | (v->sort == SORT_LAST ? A_BOLD | A_UNDERLINE : 0), " %7s", "LAST");
+	}
 	put(title, " %-6s  ", "KIND");
 	put(title, "%s by %s", v->group == GROUP_INSN ? "INSTRUCTION" : v->group == GROUP_REGION ? "REGION"
 		: v->group == GROUP_THREAD ? "THREAD" : v->group == GROUP_PAGE ? "PAGE" : "FUNCTION",
@@ -261,7 +265,11 @@ void tui_draw_table(const struct tui_snap *s, const struct tui_view *v, int y, i
 		double share = tot ? 100.0 * (double)(faults ? r->faults : r->pages) / (double)tot : 0.0;
 		char last[16];
 		ago(last, sizeof last, r, s->st.now_ns);
-		put(a, "%8" PRIu64 " %8" PRIu64 " %5.1f%% %7s %-6s  ", r->pages, r->faults, share, last, r->kind);
+		if (narrow)
+			put(a, "%8" PRIu64 " %8" PRIu64 " %-6s  ", r->pages, r->faults, r->kind);
+		else
+			put(a, "%8" PRIu64 " %8" PRIu64 " %5.1f%% %7s %-6s  ", r->pages, r->faults, share, last,
+			    r->kind);
 		put(a | (at == sel ? 0 : (r->kind[0] == 'k' ? attr_of(v, PAIR_WARN) : 0)), "%s", r->name);
 	}
 }
@@ -355,15 +363,15 @@ void tui_draw_help(const struct tui_view *v, bool live)
 		"left, right    seek 5 s back or forward",
 	};
 	int n = (int)(sizeof common / sizeof *common) + (live ? 1 : 2);
-	int w = COLS < 76 ? COLS : 76, h = n + 4 < LINES ? n + 4 : LINES;
+	int w = COLS < 76 ? COLS : 76, h = n + 2 < LINES ? n + 2 : LINES;
 	int y = (LINES - h) / 2, x = (COLS - w) / 2;
 	if (w < 20 || h < 4)
 		return;
 	box_at(v, y, x, h, w, " keys  (any key closes) ");
 	int row = 0;
-	for (int i = 0; i < n && row < h - 3; i++, row++) {
+	for (int i = 0; i < n && row < h - 2; i++, row++) {
 		const char *t = i < (int)(sizeof common / sizeof *common) ? common[i]
 			: (live ? lv : rp)[i - (int)(sizeof common / sizeof *common)];
-		mvaddnstr(y + 2 + row, x + 2, t, w - 4);
+		mvaddnstr(y + 1 + row, x + 2, t, w - 4);
 	}
 }

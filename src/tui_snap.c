@@ -55,7 +55,7 @@ static void site_row(struct tui_snap *s, const struct model *m, const struct sit
 		n = snprintf(r->name, sizeof r->name, "%#" PRIx64, ss->key.ip);
 	else
 		n = snprintf(r->name, sizeof r->name, "[unknown]");
-	if (by_insn && ss->insn && ss->insn != SITE_INSNS_MIXED && n > 0 && (size_t)n < sizeof r->name) {
+	if (by_insn && ss->insn && ss->insn < m->ctx.ninsns && n > 0 && (size_t)n < sizeof r->name) {
 		const char *text = context_str(&m->ctx, m->ctx.insns[ss->insn].text);
 		if (text)
 			n += snprintf(r->name + n, sizeof r->name - (size_t)n, "  %s", text);
@@ -191,6 +191,8 @@ static void copy_heat(struct tui_snap *s, struct model *m, unsigned nheat, unsig
 			 * on screen than it has pages. */
 			uint64_t span = (rs->r.end - rs->r.start) / PAGE_SIZE_4K;
 			uint64_t off = (ps->page - rs->r.start) / PAGE_SIZE_4K;
+			if (!span)
+				break;
 			if (off >= span)
 				off = span - 1;
 			unsigned c0 = (unsigned)((unsigned __int128)off * cols / span);
@@ -286,7 +288,8 @@ void tui_snap_take(struct view_source *src, const struct tui_view *v, struct tui
 		s->nrows = k;
 	}
 	sort_key = v->sort;
-	qsort(s->rows, s->nrows, sizeof *s->rows, by_key);
+	if (s->nrows)
+		qsort(s->rows, s->nrows, sizeof *s->rows, by_key);
 }
 
 void tui_snap_free(struct tui_snap *s)
