@@ -15,6 +15,7 @@ tests_tui_live_target_CFLAGS = $(TGT_CC_FLAGS) -O0 -g
 tests_tui_live_target_LDFLAGS = $(TGT_LD_FLAGS)
 
 TESTS += \
+	tests/tui-live.test \
 	tests/tui-header.test \
 	tests/tui-keys.test \
 	tests/tui-quit.test \
