@@ -232,6 +232,19 @@ static int by_pages(const void *a, const void *b)
 	return 0;
 }
 
+/* A copy of table T's sites, most pages first; caller frees. */
+static struct site_stat *sorted_table(const struct site_table *t, size_t *n)
+{
+	struct site_stat *v = xcalloc(t->n + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->v[i].used)
+			v[k++] = t->v[i];
+	qsort(v, k, sizeof *v, by_pages);
+	*n = k;
+	return v;
+}
+
 /* Count the event once for every distinct function on its stack. */
 static void functions_add(struct model *m, const struct event *ev, int is_new)
 {
@@ -333,15 +346,7 @@ unsigned model_timeline_bins(const struct model *m)
 
 struct site_stat *model_sorted_functions(const struct model *m, size_t *n)
 {
-	const struct site_table *t = &m->functions;
-	struct site_stat *v = xcalloc(t->n + 1, sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->v[i].used)
-			v[k++] = t->v[i];
-	qsort(v, k, sizeof *v, by_pages);
-	*n = k;
-	return v;
+	return sorted_table(&m->functions, n);
 }
 
 void model_new_epoch(struct model *m, uint64_t time_ns)
@@ -414,15 +419,7 @@ uint32_t site_top_stack(const struct site_stat *s)
 
 struct site_stat *model_sorted_sites(const struct model *m, enum site_grouping g, size_t *n)
 {
-	const struct site_table *t = &m->sites[g];
-	struct site_stat *v = xcalloc(t->n + 1, sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->v[i].used)
-			v[k++] = t->v[i];
-	qsort(v, k, sizeof *v, by_pages);
-	*n = k;
-	return v;
+	return sorted_table(&m->sites[g], n);
 }
 
 void model_add(struct model *m, const struct event *ev)
@@ -444,12 +441,24 @@ void model_add(struct model *m, const struct event *ev)
 	rate_add(m, ev, model_epoch(m)->pages != epoch_pages);
 	timeline_add(m, ev, rs, is_new);
 	if (ev->flags & EV_UNTRACKED) {
+		ps->untracked = 1;
 		m->untracked_pages++;
 		if (rs)
 			rs->untracked_pages++;
 	}
 	if (ev->flags & EV_NO_FAULT)
 		return;
+	if (ps->untracked && !ps->faults) {
+		/* Found present when protected, but its writer faults now: the
+		 * kernel had zero-filled it for this very write (a write to a
+		 * never-touched page is populated before it faults for uffd-wp).
+		 * The writer is known after all. */
+		ps->untracked = 0;
+		m->untracked_pages--;
+		if (rs)
+			rs->untracked_pages--;
+		is_new = 1;
+	}
 	ps->faults++;
 	m->faults++;
 	if (rs)

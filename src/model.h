@@ -17,6 +17,7 @@ struct page_stat {
 	uint32_t used;
 	uint32_t epoch;  /* the last epoch it was dirtied in, plus one */
 	uint32_t epochs; /* how many epochs dirtied it */
+	uint32_t untracked; /* found dirty when first protected, writer unknown */
 };
 
 /* An epoch: from one protection of every traced page to the next.  Each

@@ -284,6 +284,8 @@ static void reap(struct tracer *t)
 /* ... but look at ptrace events, new mappings and signals this often. */
 #define SERVE_MAX_NS 2000000
 #define MAPPING_CHECK_NS 250000
+#define EPOCH_QUIET_NS 200000
+#define EPOCH_QUIET_MAX_NS 5000000
 
 static void serve_all(struct tracer *t)
 {
@@ -338,12 +340,22 @@ static void view_requests(struct tracer *t, uint64_t *next_epoch)
 		return;
 	if (t->view_quit)
 		t->stopping = true;
-	bool due = *next_epoch && now_ns() >= *next_epoch;
+	uint64_t now = now_ns();
+	bool due = *next_epoch && now >= *next_epoch;
+	/* A writer whose fault was just resolved may not have retried its
+	 * store yet: protecting its page again now would make one store fault
+	 * in two epochs.  Wait for a quiet moment, a little. */
+	if (due && !t->opt->async && now - t->last_fault_ns < EPOCH_QUIET_NS &&
+	    now - *next_epoch < EPOCH_QUIET_MAX_NS)
+		due = false;
 	if (t->view_epoch || due) {
 		t->view_epoch = 0;
 		tracer_new_epoch(t);
-		if (*next_epoch)
-			*next_epoch = now_ns() + (uint64_t)t->opt->interval_ms * 1000000;
+		if (*next_epoch) {
+			*next_epoch += (uint64_t)t->opt->interval_ms * 1000000;
+			if (*next_epoch < now)
+				*next_epoch = now + (uint64_t)t->opt->interval_ms * 1000000;
+		}
 	}
 }
 
@@ -485,18 +497,18 @@ int record_run(struct options *opt)
 	int stop_signal = 0;
 	bool stop_from_user = false;
 	loop(t, sigfd, &stop_signal, &stop_from_user);
+	bool detached = t->procs != NULL;
+	/* Async mode: what was written since the last collection. */
+	for (struct process *p = t->procs; p && opt->async; p = p->next)
+		watch_collect(t, p);
 	run.seconds = (double)(now_ns() - t->t0_ns) / 1e9;
 	pthread_mutex_lock(&t->lock);
 	model_epoch(t->model)->end_ns = now_ns() - t->t0_ns;
 	pthread_mutex_unlock(&t->lock);
-	if (opt->epoch_lines && model_epoch(t->model)->pages)
+	if (opt->epoch_lines)
 		print_epoch(t, model_epoch(t->model));
-	bool detached = t->procs != NULL;
 	if (detached) {
 		t->stopping = true;
-		/* Async mode: what was written since the last collection. */
-		for (struct process *p = t->procs; p && opt->async; p = p->next)
-			watch_collect(t, p);
 		target_detach_all(t);
 	}
 	if (t->leader_exited) {

@@ -82,6 +82,7 @@ struct tracer {
 	int wake_fd;           /* eventfd: the live view asks for something */
 	volatile int view_quit, view_epoch;
 	uint64_t blocked_ns;   /* time writers waited for us, roughly */
+	uint64_t last_fault_ns; /* when the latest fault was served */
 	int capturing;         /* threads interrupted for a capture */
 };
 

@@ -74,21 +74,19 @@ int uffd_read_msgs(int fd, struct uffd_msg *msgs, int max)
 	return (int)(n / (ssize_t)sizeof *msgs);
 }
 
-int pagemap_present(int pagemap_fd, uint64_t start, uint64_t end,
-		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg)
+/* Walk [start, end) with PAGEMAP_SCAN as TEMPLATE asks, in batches,
+ * calling FN for each run of matching pages. */
+static int pagemap_scan(int pagemap_fd, const struct pm_scan_arg *template, uint64_t start,
+			uint64_t end, void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg)
 {
 	struct page_region vec[256];
 	while (start < end) {
-		struct pm_scan_arg a = {
-			.size = sizeof a,
-			.start = start,
-			.end = end,
-			.vec = (uint64_t)(uintptr_t)vec,
-			.vec_len = 256,
-			.category_mask = PAGE_IS_PRESENT | PAGE_IS_PFNZERO,
-			.category_inverted = PAGE_IS_PFNZERO,
-			.return_mask = PAGE_IS_PRESENT,
-		};
+		struct pm_scan_arg a = *template;
+		a.size = sizeof a;
+		a.start = start;
+		a.end = end;
+		a.vec = (uint64_t)(uintptr_t)vec;
+		a.vec_len = 256;
 		int n = ioctl(pagemap_fd, PAGEMAP_SCAN, &a);
 		if (n < 0)
 			return -errno;
@@ -101,31 +99,27 @@ int pagemap_present(int pagemap_fd, uint64_t start, uint64_t end,
 	return 0;
 }
 
+int pagemap_present(int pagemap_fd, uint64_t start, uint64_t end,
+		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg)
+{
+	/* Present, and not the shared zero page (read, never written). */
+	const struct pm_scan_arg present = {
+		.category_mask = PAGE_IS_PRESENT | PAGE_IS_PFNZERO,
+		.category_inverted = PAGE_IS_PFNZERO,
+		.return_mask = PAGE_IS_PRESENT,
+	};
+	return pagemap_scan(pagemap_fd, &present, start, end, fn, arg);
+}
+
 int pagemap_collect(int pagemap_fd, uint64_t start, uint64_t end,
 		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg)
 {
-	struct page_region vec[256];
-	while (start < end) {
-		struct pm_scan_arg a = {
-			.size = sizeof a,
-			.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
-			.start = start,
-			.end = end,
-			.vec = (uint64_t)(uintptr_t)vec,
-			.vec_len = 256,
-			.category_mask = PAGE_IS_WRITTEN,
-			.return_mask = PAGE_IS_WRITTEN,
-		};
-		int n = ioctl(pagemap_fd, PAGEMAP_SCAN, &a);
-		if (n < 0)
-			return -errno;
-		for (int i = 0; i < n; i++)
-			fn(vec[i].start, vec[i].end, arg);
-		if (a.walk_end <= start)
-			break;
-		start = a.walk_end;
-	}
-	return 0;
+	const struct pm_scan_arg written = {
+		.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+		.category_mask = PAGE_IS_WRITTEN,
+		.return_mask = PAGE_IS_WRITTEN,
+	};
+	return pagemap_scan(pagemap_fd, &written, start, end, fn, arg);
 }
 
 bool pagemap_scan_works(void)

@@ -40,23 +40,30 @@ void watch_exclude_page(struct tracer *t, struct process *p, uint64_t addr)
 		  (unsigned long long)page);
 }
 
-struct present_ctx {
+/* Dirty pages found by a PAGEMAP_SCAN, not reported by a fault: those
+ * written before their region was protected (EV_UNTRACKED), or in async
+ * mode since the last collection (EV_ASYNC). */
+struct found_ctx {
 	struct tracer *t;
 	struct process *p;
-	uint32_t region;
+	uint32_t flags;
+	uint64_t time_ns;
 };
 
-static void count_present(uint64_t s, uint64_t e, void *arg)
+static void emit_found(uint64_t s, uint64_t e, void *arg)
 {
-	struct present_ctx *c = arg;
+	struct found_ctx *c = arg;
 	for (uint64_t a = s; a < e; a += PAGE_SIZE_4K) {
+		const struct traced_range *r = ranges_find(&c->p->ranges, a);
+		if (!r || page_excluded(c->p, a))
+			continue;
 		struct event ev = {
-			.time_ns = now_ns() - c->t->t0_ns,
+			.time_ns = c->time_ns,
 			.addr = a,
 			.pid = (uint32_t)c->p->pid,
-			.region = c->region,
+			.region = r->region,
 			.syscall = -1,
-			.flags = EV_UNTRACKED,
+			.flags = c->flags,
 		};
 		emit_event(c->t, &ev);
 	}
@@ -102,8 +109,8 @@ static void protect_range(struct tracer *t, struct process *p, uint64_t s, uint6
 		  (unsigned long long)s, (unsigned long long)e);
 
 	if (p->count_present && p->pagemap_fd >= 0) {
-		struct present_ctx c = { t, p, id };
-		rc = pagemap_present(p->pagemap_fd, s, e, count_present, &c);
+		struct found_ctx c = { t, p, EV_UNTRACKED, now_ns() - t->t0_ns };
+		rc = pagemap_present(p->pagemap_fd, s, e, emit_found, &c);
 		if (rc < 0)
 			debug_msg("pid %d: PAGEMAP_SCAN: %s", p->pid, strerror(-rc));
 	}
@@ -305,40 +312,15 @@ int watch_adopt(struct tracer *t, struct process *p, int uffd)
 	return 0;
 }
 
-struct collect_ctx {
-	struct tracer *t;
-	struct process *p;
-	uint64_t time_ns;
-};
-
-static void collect_written(uint64_t s, uint64_t e, void *arg)
-{
-	struct collect_ctx *c = arg;
-	for (uint64_t a = s; a < e; a += PAGE_SIZE_4K) {
-		const struct traced_range *r = ranges_find(&c->p->ranges, a);
-		if (!r || page_excluded(c->p, a))
-			continue;
-		struct event ev = {
-			.time_ns = c->time_ns,
-			.addr = a,
-			.pid = (uint32_t)c->p->pid,
-			.region = r->region,
-			.syscall = -1,
-			.flags = EV_ASYNC,
-		};
-		emit_event(c->t, &ev);
-	}
-}
-
 int watch_collect(struct tracer *t, struct process *p)
 {
 	if (p->uffd < 0 || p->pagemap_fd < 0)
 		return 0;
-	struct collect_ctx c = { t, p, now_ns() - t->t0_ns };
+	struct found_ctx c = { t, p, EV_ASYNC, now_ns() - t->t0_ns };
 	int rc = 0;
 	for (size_t i = 0; i < p->ranges.n && rc == 0; i++)
 		rc = pagemap_collect(p->pagemap_fd, p->ranges.v[i].start, p->ranges.v[i].end,
-				     collect_written, &c);
+				     emit_found, &c);
 	/* The scan protected the rseq areas again, if the kernel wrote them. */
 	for (size_t i = 0; i < p->nexcluded; i++)
 		if (ranges_find(&p->ranges, p->excluded[i]))
@@ -406,6 +388,7 @@ static void serve_fault(struct tracer *t, struct process *p, const struct uffd_m
 	struct thread *th = thread_find(t, tid);
 	capture_fault(t, th, tid, addr, &ev);
 	capture_serve(t, p, th, &ev);
+	t->last_fault_ns = now_ns();
 }
 
 static void move_ranges(struct tracer *t, struct process *p, uint64_t from, uint64_t to, uint64_t len)
