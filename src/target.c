@@ -303,13 +303,13 @@ void target_handle_wait(struct tracer *t, pid_t tid, int status)
 		on_new_child(t, th, event, (pid_t)msg);
 		break;
 	case PTRACE_EVENT_EXEC: {
-		ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
 		struct process *p = th->proc;
-		/* A non-leader that execs takes over the leader's tid. */
+		/* Only the exec'ing thread is left, under the leader's tid
+		 * (the event reports that tid even when a non-leader exec'd). */
 		for (unsigned i = 0; i < 1024; i++)
 			for (struct thread *o = t->threads[i], *nx; o; o = nx) {
 				nx = o->next_hash;
-				if (o->proc == p && o != th && o->tid != (pid_t)msg)
+				if (o->proc == p && o != th)
 					thread_del(t, o);
 			}
 		begin_process(p, th);
