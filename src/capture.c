@@ -223,6 +223,46 @@ void capture_serve(struct tracer *t, struct process *p, struct thread *th, struc
 	finish(t, p, ev, ips, n, NULL);
 }
 
+/* Unwind a stopped thread from its registers and one copy of its stack:
+ * libunwind's ptrace accessors would read the stack a word per syscall. */
+static int unwind_stopped(struct thread *th, const struct user_regs_struct *regs, uint64_t *ips, int max)
+{
+	struct kernel_sample *k = th->ksample;
+	if (!k)
+		k = th->ksample = xmalloc(sizeof *k);
+	uint64_t *r = k->regs;
+	memset(r, 0, sizeof k->regs);
+	r[PERF_REG_X86_AX] = regs->rax;
+	r[PERF_REG_X86_BX] = regs->rbx;
+	r[PERF_REG_X86_CX] = regs->rcx;
+	r[PERF_REG_X86_DX] = regs->rdx;
+	r[PERF_REG_X86_SI] = regs->rsi;
+	r[PERF_REG_X86_DI] = regs->rdi;
+	r[PERF_REG_X86_BP] = regs->rbp;
+	r[PERF_REG_X86_SP] = regs->rsp;
+	r[PERF_REG_X86_IP] = regs->rip;
+	r[PERF_REG_X86_FLAGS] = regs->eflags;
+	r[PERF_REG_X86_R8] = regs->r8;
+	r[PERF_REG_X86_R9] = regs->r9;
+	r[PERF_REG_X86_R10] = regs->r10;
+	r[PERF_REG_X86_R11] = regs->r11;
+	r[PERF_REG_X86_R12] = regs->r12;
+	r[PERF_REG_X86_R13] = regs->r13;
+	r[PERF_REG_X86_R14] = regs->r14;
+	r[PERF_REG_X86_R15] = regs->r15;
+	/* As much of the stack as is mapped, up to the copy's size. */
+	size_t len = sizeof k->stack;
+	ssize_t got;
+	do {
+		struct iovec l = { k->stack, len }, rem = { (void *)(uintptr_t)regs->rsp, len };
+		got = process_vm_readv(th->tid, &l, 1, &rem, 1, 0);
+		len /= 2;
+	} while (got < 0 && len >= 512);
+	k->len = got > 0 ? (size_t)got : 0;
+	k->addr = 0; /* not a fault sample */
+	return unwind_sample(th->proc->unwinder, k->regs, regs->rsp, k->stack, k->len, ips, max);
+}
+
 /* Read up to LEN code bytes at IP; an instruction may straddle a page end,
  * and the next page may not be mapped. */
 static int read_code(pid_t pid, uint64_t ip, uint8_t *buf, size_t len)
@@ -255,7 +295,7 @@ void capture_at_stop(struct tracer *t, struct thread *th)
 	ips[0] = regs.rip;
 	if (t->opt->capture >= CAPTURE_STACK && th->proc->unwinder) {
 		int depth = t->opt->depth < MAX_DEPTH ? t->opt->depth : MAX_DEPTH;
-		int got = unwind_thread(th->proc->unwinder, th->tid, ips, depth);
+		int got = unwind_stopped(th, &regs, ips, depth);
 		n = got > 0 ? got : 1;
 		ips[0] = regs.rip;
 	}
