@@ -72,6 +72,13 @@ static void text_add(struct text *t, const char *s)
 	t->len += n;
 }
 
+/* babeltrace2 2.0 prints an empty string field as the previous event's
+ * value of that field: never write one. */
+static const char *or_none(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
 static void emit_write(struct ctf_stream *s, struct model *m, const struct event *e,
 		       struct text *stack)
 {
@@ -113,12 +120,12 @@ static void emit_write(struct ctf_stream *s, struct model *m, const struct event
 	/* A page found dirty when tracking began was written by nobody we
 	 * know: neither "user" nor "kernel" would be true. */
 	ctf_str(s, e->flags & EV_UNTRACKED ? "untracked" : e->flags & EV_KERNEL ? "kernel" : "user");
-	ctf_str(s, syscall);
+	ctf_str(s, or_none(syscall));
 	ctf_u64(s, e->ip);
-	ctf_str(s, function);
-	ctf_str(s, module);
-	ctf_str(s, insn);
-	ctf_str(s, stack->s);
+	ctf_str(s, or_none(function));
+	ctf_str(s, or_none(module));
+	ctf_str(s, or_none(insn));
+	ctf_str(s, or_none(stack->s));
 	ctf_u32(s, e->flags);
 	ctf_event_end(s);
 }
@@ -316,6 +323,7 @@ int cmd_convert(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
+	usage_command("uffdtrace convert --help");
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CTF:

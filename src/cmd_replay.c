@@ -159,13 +159,14 @@ int cmd_replay(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
+	usage_command("uffdtrace replay --help");
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SPEED: {
 			char *end;
 			speed_x = strtod(optarg, &end);
 			if (end == optarg || *end || !(speed_x >= 1.0 / 1024 && speed_x <= 1024))
-				usage_error("invalid --speed '%s': give a factor from 0.001 to 1024", optarg);
+				usage_error("invalid --speed '%s': give a factor from 1/1024 (0.0009765625) to 1024", optarg);
 			break;
 		}
 		case OPT_NO_TUI:

@@ -23,7 +23,8 @@ static void usage(FILE *f)
 "      --by GROUP       one table only: function, insn, region, thread or page\n"
 "      --sort KEY       order by pages (default) or faults\n"
 "      --top N          rows per table (default: 20)\n"
-"      --json[=FILE]    the summary as JSON, on standard output or in FILE\n"
+"      --json[=FILE]    the summary as JSON on standard output, or in FILE\n"
+"                       (note the '=': a separate word is the trace)\n"
 "      --folded         folded stacks for flame graph tools\n"
 "      --weight KEY     weight folded stacks by pages (default) or faults\n"
 "      --svg FILE       draw a flame graph and a dirty-page heat map\n"
@@ -77,6 +78,7 @@ int cmd_report(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
+	usage_command("uffdtrace report --help");
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_BY:
@@ -116,6 +118,9 @@ int cmd_report(int argc, char **argv)
 			bad_option(c, argv);
 		}
 	}
+	if (optind != argc - 1 && json && !strcmp(json, "-") && argc - optind == 2)
+		usage_error("report: give one trace file; to write the JSON to a file, "
+			    "say --json=%s", argv[optind]);
 	if (optind != argc - 1)
 		usage_error("%s", optind >= argc ? "report: give the trace file to read"
 						 : "report: give one trace file");

@@ -13,6 +13,8 @@ int cmd_report(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 
+/* Name the help a usage error points to ("uffdtrace report --help"). */
+void usage_command(const char *help);
 /* Print "uffdtrace: MESSAGE" (FMT with ARG) and a hint to see --help; exit 1. */
 void usage_error(const char *fmt, const char *arg) __attribute__((noreturn));
 /* Report the option getopt just refused (it returned C); exit 1. */

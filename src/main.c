@@ -25,7 +25,8 @@ static void usage(FILE *f)
 "       uffdtrace report [OPTIONS] TRACE     tables, JSON, flame graphs\n"
 "       uffdtrace replay [OPTIONS] TRACE     play a trace in the live view\n"
 "       uffdtrace convert --ctf DIR TRACE    Common Trace Format for babeltrace2\n"
-"       uffdtrace dirty [OPTIONS] -p PID     dirty-page rate, near-zero overhead\n"
+"       uffdtrace dirty [OPTIONS] -p PID | -- PROGRAM [ARGS...]\n"
+"                                            dirty-page rate, near-zero overhead\n"
 "Show which code writes to which memory, using userfaultfd write-protection.\n"
 "\n"
 "Target:\n"
@@ -69,11 +70,18 @@ static void usage(FILE *f)
 "1 on errors of uffdtrace itself.  See uffdtrace(1).\n");
 }
 
+static const char *help_command = "uffdtrace --help";
+
+void usage_command(const char *help)
+{
+	help_command = help;
+}
+
 void usage_error(const char *fmt, const char *arg)
 {
 	fputs("uffdtrace: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\n  hint: see 'uffdtrace --help'\n", stderr);
+	fprintf(stderr, "\n  hint: see '%s'\n", help_command);
 	exit(EXIT_TRACER_ERROR);
 }
 
@@ -200,7 +208,7 @@ int main(int argc, char **argv)
 	struct options opt = { .region_mask = (1u << REGION_HEAP) | (1u << REGION_ANON), .top = 10,
 			       .capture = CAPTURE_STACK, .depth = 32, .by = REPORT_BY_FUNCTION,
 			       .tui = -1 };
-	bool stacks = false;
+	bool stacks = false, capture_given = false;
 	int c;
 	opterr = 0;
 	/* "+": stop at the first non-option, which is the program;
@@ -265,6 +273,7 @@ int main(int argc, char **argv)
 			opt.top = (int)parse_number(optarg, "invalid --top '%s': give a number from 1 to 10000", 1, 10000);
 			break;
 		case OPT_CAPTURE:
+			capture_given = true;
 			if (strcmp(optarg, "pages") == 0)
 				opt.capture = CAPTURE_PAGES;
 			else if (strcmp(optarg, "insn") == 0)
@@ -307,6 +316,8 @@ int main(int argc, char **argv)
 		opt.async = opt.epoch_lines = true;
 	if (opt.async) {
 		/* No fault reaches us: there is nothing to capture but pages. */
+		if (capture_given && opt.capture != CAPTURE_PAGES)
+			warn_msg("async mode records no writer: --capture is ignored");
 		opt.capture = CAPTURE_PAGES;
 		if (!opt.interval_ms)
 			opt.interval_ms = 1000;
@@ -318,15 +329,17 @@ int main(int argc, char **argv)
 	if (!opt.pid && !opt.argv)
 		usage_error("%s", "nothing to trace: give -p PID or -- PROGRAM [ARGS]");
 	/* The live view by default on a terminal, unless output is asked for. */
+	if (opt.epoch_lines && opt.tui == 1)
+		usage_error("%s", "--tui and a line per epoch (--csv, or the dirty command) "
+			    "both want the terminal: choose one");
 	if (opt.tui < 0)
 		opt.tui = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && !opt.output && !opt.json &&
-			  !opt.summary_given;
+			  !opt.summary_given && !opt.epoch_lines;
 	if (opt.tui && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)))
 		usage_error("%s", "--tui needs a terminal on standard input and output");
 	if (!opt.tui && !opt.output && !opt.json)
 		opt.summary = true;
-	if (opt.epoch_lines)
-		opt.tui = 0; /* the lines are the view */
+
 	if (opt.pid)
 		check_pid(opt.pid);
 	if (geteuid() != 0 && access("/dev/userfaultfd", R_OK | W_OK) != 0)

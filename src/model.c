@@ -174,7 +174,6 @@ static struct site_stat *site_slot(struct site_table *t, const struct site_key *
 
 static void site_count(struct site_stat *s, const struct event *ev, uint32_t frame, int is_new)
 {
-	s->frame = frame;
 	s->last_ns = ev->time_ns;
 	/* One instruction, or none to show when the site has several. */
 	if (ev->insn && !s->faults)
@@ -184,6 +183,8 @@ static void site_count(struct site_stat *s, const struct event *ev, uint32_t fra
 	s->faults++;
 	if (is_new)
 		s->pages++;
+	if (!s->frame)
+		s->frame = frame;
 	if (!ev->stack)
 		return;
 	/* Remember a few backtraces; a new one replaces the coldest. */
@@ -200,6 +201,10 @@ static void site_count(struct site_stat *s, const struct event *ev, uint32_t fra
 	s->stack_faults[slot] = 0;
 found:
 	s->stack_faults[slot]++;
+	/* The site's place (file, line, offset) is that of its hottest
+	 * backtrace, so the two never disagree. */
+	if (site_top_stack(s) == ev->stack)
+		s->frame = frame;
 }
 
 static void sites_add(struct model *m, const struct event *ev, int is_new)
@@ -427,6 +432,7 @@ void model_add(struct model *m, const struct event *ev)
 	int is_new;
 	struct page_stat *ps = page_slot(m, PAGE_OF(ev->addr), ev->region, &is_new);
 	struct region_stat *rs = model_region(m, ev->region);
+	m->events++;
 	if (!m->first_ns || ev->time_ns < m->first_ns)
 		m->first_ns = ev->time_ns;
 	if (ev->time_ns > m->last_ns)

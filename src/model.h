@@ -107,6 +107,7 @@ struct model {
 	size_t capstacks;
 	uint64_t bin_ns;
 	uint64_t timeline_pages[TIMELINE_BINS], timeline_faults[TIMELINE_BINS];
+	uint64_t events; /* every event added: faults and pages found dirty */
 	uint64_t faults, pages_written, user_writes, kernel_writes, untracked_pages;
 	uint64_t first_ns, last_ns;
 	struct epoch_stat *epochs; /* the last one is the current epoch */

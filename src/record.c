@@ -131,10 +131,8 @@ static void print_epoch(struct tracer *t, const struct epoch_stat *e)
 	double rewritten = e->pages ? 100.0 * (double)e->rewritten / (double)e->pages : 0;
 	if (t->opt->csv) {
 		if (!header)
-			printf("start_s,end_s,pages,pages_per_s,mib_per_s,working_set,rewritten_pct\n");
-		printf("%.3f,%.3f,%" PRIu64 ",%.1f,%.3f,%" PRIu64 ",%.1f\n", (double)e->start_ns / 1e9,
-		       (double)e->end_ns / 1e9, e->pages, rate, rate * 4096 / (1 << 20),
-		       t->model->pages_written, rewritten);
+			report_csv_header(stdout);
+		report_csv_epoch(stdout, t->model, (size_t)(e - t->model->epochs), t->model->pages_written);
 	} else {
 		if (!header)
 			printf("%9s %10s %9s %9s %12s %10s\n", "time(s)", "pages", "pages/s", "MiB/s",

@@ -357,16 +357,29 @@ static void json_epochs(FILE *f, const struct model *m)
 		fprintf(f, ",\n \"dirty_rate\": null");
 }
 
+void report_csv_header(FILE *f)
+{
+	fprintf(f, "epoch,start_s,end_s,pages,pages_per_s,mib_per_s,faults,rewritten,working_set\n");
+}
+
+void report_csv_epoch(FILE *f, const struct model *m, size_t i, uint64_t working_set)
+{
+	const struct epoch_stat *e = &m->epochs[i];
+	double s = e->end_ns > e->start_ns ? (double)(e->end_ns - e->start_ns) / 1e9 : 0;
+	double rate = s > 0 ? (double)e->pages / s : 0;
+	fprintf(f, "%zu,%.6f,%.6f,%" PRIu64 ",%.1f,%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", i,
+		(double)e->start_ns / 1e9, (double)e->end_ns / 1e9, e->pages, rate,
+		rate * 4096 / (1 << 20), e->faults, e->rewritten, working_set);
+}
+
 void report_csv(FILE *f, const struct model *m)
 {
-	fprintf(f, "epoch,start_s,end_s,pages,pages_per_s,mib_per_s,faults,rewritten\n");
+	/* The write working set grows by the pages no earlier epoch dirtied. */
+	uint64_t working_set = 0;
+	report_csv_header(f);
 	for (size_t i = 0; i < m->nepochs; i++) {
-		const struct epoch_stat *e = &m->epochs[i];
-		double s = e->end_ns > e->start_ns ? (double)(e->end_ns - e->start_ns) / 1e9 : 0;
-		double rate = s > 0 ? (double)e->pages / s : 0;
-		fprintf(f, "%zu,%.6f,%.6f,%" PRIu64 ",%.1f,%.3f,%" PRIu64 ",%" PRIu64 "\n", i,
-			(double)e->start_ns / 1e9, (double)e->end_ns / 1e9, e->pages, rate,
-			rate * 4096 / (1 << 20), e->faults, e->rewritten);
+		working_set += m->epochs[i].pages - m->epochs[i].rewritten;
+		report_csv_epoch(f, m, i, working_set);
 	}
 }
 
@@ -496,10 +509,10 @@ void report_json(FILE *f, const struct model *m, const struct run_info *run, con
 	else
 		fprintf(f, "null");
 	fprintf(f, ", \"seconds\": %.6f},\n", run->seconds);
-	fprintf(f, " \"totals\": {\"faults\": %" PRIu64 ", \"pages\": %" PRIu64
+	fprintf(f, " \"totals\": {\"events\": %" PRIu64 ", \"faults\": %" PRIu64 ", \"pages\": %" PRIu64
 		", \"user_writes\": %" PRIu64 ", \"kernel_writes\": %" PRIu64
 		", \"untracked_pages\": %" PRIu64 "},\n",
-		m->faults, m->pages_written, m->user_writes, m->kernel_writes, m->untracked_pages);
+		m->events, m->faults, m->pages_written, m->user_writes, m->kernel_writes, m->untracked_pages);
 	fprintf(f, " \"regions\": [");
 	for (size_t i = 0; i < m->nregions; i++) {
 		const struct region_stat *rs = &m->regions[i];

@@ -31,8 +31,11 @@ struct report_opts {
 
 void report_text(FILE *f, const struct model *m, const struct run_info *run,
 		 const struct report_opts *o);
-/* One line per epoch: start, end, pages, rates, faults, rewritten pages. */
+/* One line per epoch: start, end, pages, rates, faults, rewritten pages and
+ * the write working set so far, after a header line. */
 void report_csv(FILE *f, const struct model *m);
+void report_csv_header(FILE *f);
+void report_csv_epoch(FILE *f, const struct model *m, size_t i, uint64_t working_set);
 void report_json(FILE *f, const struct model *m, const struct run_info *run,
 		 const struct report_opts *o);
 

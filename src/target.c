@@ -248,7 +248,7 @@ static void on_new_child(struct tracer *t, struct thread *parent, int event, pid
 		struct process *pp = parent->proc;
 		int fd = pp->fork_uffds[0];
 		memmove(pp->fork_uffds, pp->fork_uffds + 1, --pp->nfork_uffds * sizeof(int));
-		cp->count_present = false;
+		cp->count_present = true; /* for its new mappings */
 		cp->rseq_offset = pp->rseq_offset;
 		cp->rseq_known = pp->rseq_known;
 		for (size_t i = 0; i < pp->nexcluded; i++)
@@ -554,6 +554,9 @@ int target_attach(struct tracer *t, pid_t pid)
 	int rc = watch_start(t, p, pid);
 	if (rc < 0)
 		return rc;
+	/* What was dirty before we came is no write of the trace; what a new
+	 * mapping holds when we first protect it was written while traced. */
+	p->count_present = true;
 	for (unsigned i = 0; i < 1024; i++)
 		for (struct thread *th = t->threads[i]; th; th = th->next_hash)
 			learn_rseq(t, th);

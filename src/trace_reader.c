@@ -319,6 +319,10 @@ static enum trace_status decode(struct trace_reader *r, uint16_t type, const uns
 		if ((len - 4) % 4)
 			return fail(r, TRACE_BAD, "%s is corrupt: a stack record of %u bytes", r->path, len);
 		rec->stack.depth = (len - 4) / 4;
+		/* Checked here, not only by the loader: memcpy() below must not
+		 * get the NULL array of a reader that saw no stack yet. */
+		if (!rec->stack.depth)
+			return fail(r, TRACE_BAD, "%s is corrupt: a stack record without frames", r->path);
 		/* Records are not aligned in the chunk: copy to an array. */
 		if (rec->stack.depth > r->capframes) {
 			free(r->frames);
