@@ -151,6 +151,40 @@ static void finish(struct tracer *t, struct process *p, struct event *ev,
 	emit_event(t, ev);
 }
 
+/* Recent user-mode page faults, one slot per page hash: enough to cover the
+ * milliseconds between a mapping's creation and its protection. */
+#define TOUCH_SLOTS 65536
+
+struct touch {
+	uint64_t page;
+	uint64_t ip;
+	uint32_t pid, tid;
+};
+
+static size_t touch_slot(uint64_t page)
+{
+	return (size_t)((page >> 12) * 0x9e3779b97f4a7c15ULL >> 48) & (TOUCH_SLOTS - 1);
+}
+
+void capture_touch(struct tracer *t, pid_t pid, pid_t tid, uint64_t ip, uint64_t addr)
+{
+	if (!t->touches)
+		t->touches = xcalloc(TOUCH_SLOTS, sizeof *t->touches);
+	struct touch *s = &t->touches[touch_slot(PAGE_OF(addr))];
+	*s = (struct touch){ PAGE_OF(addr), ip, (uint32_t)pid, (uint32_t)tid };
+}
+
+void capture_found(struct tracer *t, struct process *p, struct event *ev)
+{
+	const struct touch *s = t->touches ? &t->touches[touch_slot(PAGE_OF(ev->addr))] : NULL;
+	if (s && s->page == PAGE_OF(ev->addr) && s->pid == (uint32_t)p->pid && s->ip) {
+		ev->tid = s->tid;
+		ev->ip = s->ip;
+		ev->stack = make_stack(t, p, &ev->ip, 1);
+	}
+	emit_event(t, ev);
+}
+
 void capture_kernel_sample(struct tracer *t, const struct fault_sample *s)
 {
 	struct thread *th = thread_find(t, s->tid);

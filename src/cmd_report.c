@@ -53,8 +53,9 @@ void report_folded(FILE *f, const struct model *m, bool by_faults)
 		}
 		fprintf(f, " %" PRIu64 "\n", weight);
 	}
-	if (!by_faults && m->untracked_pages)
-		fprintf(f, "[written before tracking] %" PRIu64 "\n", m->untracked_pages);
+	/* Pages found dirty whose first touch named no writer. */
+	if (!by_faults && m->untracked_pages > m->untracked_named)
+		fprintf(f, "[written before tracking] %" PRIu64 "\n", m->untracked_pages - m->untracked_named);
 }
 
 int cmd_report(int argc, char **argv)

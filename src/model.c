@@ -34,7 +34,8 @@ static void model_release(struct model *m)
 		free(m->sites[g].v);
 	free(m->functions.v);
 	for (size_t i = 0; i < m->nepochs; i++)
-		free(m->epochs[i].region_pages);
+		free(m->epochs[i].regions);
+	free(m->region_slot);
 	free(m->epochs);
 	free(m->stacks);
 	context_free(&m->ctx);
@@ -172,15 +173,17 @@ static struct site_stat *site_slot(struct site_table *t, const struct site_key *
 	}
 }
 
-static void site_count(struct site_stat *s, const struct event *ev, uint32_t frame, int is_new)
+static void site_count(struct site_stat *s, const struct event *ev, uint32_t frame, int is_new,
+		       bool fault)
 {
 	s->last_ns = ev->time_ns;
 	/* One instruction, or none to show when the site has several. */
-	if (ev->insn && !s->faults)
+	if (fault && ev->insn && !s->faults)
 		s->insn = ev->insn;
-	else if (s->insn != ev->insn)
+	else if (fault && s->insn != ev->insn)
 		s->insn = SITE_INSNS_MIXED;
-	s->faults++;
+	if (fault)
+		s->faults++;
 	if (is_new)
 		s->pages++;
 	if (!s->frame)
@@ -207,7 +210,7 @@ found:
 		s->frame = frame;
 }
 
-static void sites_add(struct model *m, const struct event *ev, int is_new)
+static void sites_add(struct model *m, const struct event *ev, int is_new, bool fault)
 {
 	uint32_t depth;
 	const uint32_t *frames = context_stack_frames(&m->ctx, ev->stack, &depth);
@@ -220,11 +223,11 @@ static void sites_add(struct model *m, const struct event *ev, int is_new)
 	k.module = f0 ? f0->module : 0;
 	if (!k.function)
 		k.ip = f0 ? f0->ip : ev->ip;
-	site_count(site_slot(&m->sites[BY_FUNCTION], &k), ev, depth ? frames[0] : 0, is_new);
+	site_count(site_slot(&m->sites[BY_FUNCTION], &k), ev, depth ? frames[0] : 0, is_new, fault);
 	k.function = 0;
 	k.insn = ev->insn;
 	k.ip = ev->insn ? 0 : (f0 ? f0->ip : ev->ip);
-	site_count(site_slot(&m->sites[BY_INSN], &k), ev, depth ? frames[0] : 0, is_new);
+	site_count(site_slot(&m->sites[BY_INSN], &k), ev, depth ? frames[0] : 0, is_new, fault);
 }
 
 static int by_pages(const void *a, const void *b)
@@ -251,7 +254,7 @@ static struct site_stat *sorted_table(const struct site_table *t, size_t *n)
 }
 
 /* Count the event once for every distinct function on its stack. */
-static void functions_add(struct model *m, const struct event *ev, int is_new)
+static void functions_add(struct model *m, const struct event *ev, int is_new, bool fault)
 {
 	uint32_t depth;
 	const uint32_t *frames = context_stack_frames(&m->ctx, ev->stack, &depth);
@@ -274,13 +277,13 @@ static void functions_add(struct model *m, const struct event *ev, int is_new)
 		seen[nseen++] = k;
 		struct site_stat *s = site_slot(&m->functions, &k);
 		s->frame = frames[i];
-		s->faults++;
+		s->faults += fault;
 		if (is_new)
 			s->pages++;
 	}
 }
 
-static void stacks_add(struct model *m, const struct event *ev, int is_new)
+static void stacks_add(struct model *m, const struct event *ev, int is_new, bool fault)
 {
 	if (!ev->stack)
 		return;
@@ -293,7 +296,7 @@ static void stacks_add(struct model *m, const struct event *ev, int is_new)
 		m->capstacks = cap;
 	}
 	struct stack_stat *s = &m->stacks[ev->stack];
-	s->faults++;
+	s->faults += fault;
 	if (is_new)
 		s->pages++;
 	s->syscall = (ev->flags & EV_KERNEL) ? ev->syscall : -1;
@@ -333,8 +336,14 @@ static void timeline_add(struct model *m, const struct event *ev, struct region_
 	m->timeline_pages[bin]++;
 	if (!rs || rs->r.end <= rs->r.start)
 		return;
-	if (!rs->heat)
+	if (!rs->heat) {
+		/* Bounded: a trace of thousands of small regions must not take
+		 * 64 KiB for each. */
+		if (m->nheat >= HEAT_REGIONS)
+			return;
 		rs->heat = xcalloc((size_t)TIMELINE_BINS * HEAT_ROWS, sizeof *rs->heat);
+		m->nheat++;
+	}
 	uint64_t span = rs->r.end - rs->r.start, off = PAGE_OF(ev->addr) - rs->r.start;
 	unsigned row = off < span ? (unsigned)(off * HEAT_ROWS / span) : HEAT_ROWS - 1;
 	rs->heat[bin * HEAT_ROWS + row]++;
@@ -376,13 +385,31 @@ static void epoch_add(struct model *m, struct page_stat *ps, const struct event 
 		e->rewritten++;
 	ps->epoch = epoch;
 	e->pages++;
-	if (ev->region >= e->nregion_pages) {
-		size_t n = m->nregions > ev->region ? m->nregions : ev->region + 1;
-		e->region_pages = xrealloc(e->region_pages, n * sizeof *e->region_pages);
-		memset(e->region_pages + e->nregion_pages, 0, (n - e->nregion_pages) * sizeof *e->region_pages);
-		e->nregion_pages = n;
+	if (ev->region >= m->capregion_slot) {
+		size_t cap = m->capregion_slot ? m->capregion_slot : 64;
+		while (cap <= ev->region)
+			cap *= 2;
+		m->region_slot = xrealloc(m->region_slot, cap * sizeof *m->region_slot);
+		memset(m->region_slot + m->capregion_slot, 0, (cap - m->capregion_slot) * sizeof *m->region_slot);
+		m->capregion_slot = cap;
 	}
-	e->region_pages[ev->region]++;
+	if (m->region_slot[ev->region].epoch != epoch) {
+		if (e->nregions == e->capregions)
+			e->regions = xrealloc(e->regions, (e->capregions = e->capregions ? e->capregions * 2 : 8) *
+							  sizeof *e->regions);
+		e->regions[e->nregions] = (struct epoch_region){ ev->region, 0 };
+		m->region_slot[ev->region].epoch = epoch;
+		m->region_slot[ev->region].index = (uint32_t)e->nregions++;
+	}
+	e->regions[m->region_slot[ev->region].index].pages++;
+}
+
+uint64_t epoch_region_pages(const struct epoch_stat *e, uint32_t region)
+{
+	for (size_t i = 0; i < e->nregions; i++)
+		if (e->regions[i].region == region)
+			return e->regions[i].pages;
+	return 0;
 }
 
 static void rate_add(struct model *m, const struct event *ev, bool new_in_epoch)
@@ -452,8 +479,17 @@ void model_add(struct model *m, const struct event *ev)
 		if (rs)
 			rs->untracked_pages++;
 	}
-	if (ev->flags & EV_NO_FAULT)
+	if (ev->flags & EV_NO_FAULT) {
+		/* A page found dirty whose first touch was sampled: its writer
+		 * gets the page, though no fault was counted. */
+		if ((ev->flags & EV_UNTRACKED) && ev->stack && is_new) {
+			m->untracked_named++;
+			sites_add(m, ev, 1, false);
+			functions_add(m, ev, 1, false);
+			stacks_add(m, ev, 1, false);
+		}
 		return;
+	}
 	if (ps->untracked && !ps->faults) {
 		/* Found present when protected, but its writer faults now: the
 		 * kernel had zero-filled it for this very write (a write to a
@@ -469,9 +505,9 @@ void model_add(struct model *m, const struct event *ev)
 	m->faults++;
 	if (rs)
 		rs->faults++;
-	sites_add(m, ev, is_new);
-	functions_add(m, ev, is_new);
-	stacks_add(m, ev, is_new);
+	sites_add(m, ev, is_new, true);
+	functions_add(m, ev, is_new, true);
+	stacks_add(m, ev, is_new, true);
 	struct thread_stat *ts = model_thread(m, ev->pid, ev->tid);
 	ts->faults++;
 	if (is_new)

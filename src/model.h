@@ -26,9 +26,17 @@ struct epoch_stat {
 	uint64_t start_ns, end_ns; /* end_ns 0 while it runs */
 	uint64_t pages, faults;
 	uint64_t rewritten;        /* pages also dirtied in an earlier epoch */
-	uint64_t *region_pages;    /* by region id, nregion_pages of them */
-	size_t nregion_pages;
+	/* The regions it dirtied, in the order it first did: a run may have
+	 * many regions and many epochs, but an epoch touches few of them. */
+	struct epoch_region {
+		uint32_t region;
+		uint64_t pages;
+	} *regions;
+	size_t nregions, capregions;
 };
+
+/* Pages REGION had dirtied in epoch E. */
+uint64_t epoch_region_pages(const struct epoch_stat *e, uint32_t region);
 
 /* Faults and pages dirtied per second, the last RATE_SECONDS seconds. */
 #define RATE_SECONDS 64
@@ -37,11 +45,13 @@ struct epoch_stat {
  * the run grows, so memory does not grow with its length. */
 #define TIMELINE_BINS 256
 #define HEAT_ROWS 64 /* address slices of a region in its heat map */
+#define HEAT_REGIONS 256 /* regions that get a heat map: the first to be dirtied */
 
 struct region_stat {
 	struct region r;
 	uint64_t pages, faults, untracked_pages;
-	uint32_t *heat; /* TIMELINE_BINS x HEAT_ROWS pages, or NULL if none */
+	uint32_t *heat; /* TIMELINE_BINS x HEAT_ROWS pages, or NULL if none
+			 * (no page yet, or HEAT_REGIONS others came first) */
 };
 
 struct thread_stat {
@@ -106,11 +116,16 @@ struct model {
 	struct stack_stat *stacks; /* indexed by stack id */
 	size_t capstacks;
 	uint64_t bin_ns;
+	size_t nheat;     /* regions with a heat map */
 	uint64_t timeline_pages[TIMELINE_BINS], timeline_faults[TIMELINE_BINS];
 	uint64_t events; /* every event added: faults and pages found dirty */
 	uint64_t faults, pages_written, user_writes, kernel_writes, untracked_pages;
+	uint64_t untracked_named; /* of those, pages whose first touch named a writer */
 	uint64_t first_ns, last_ns;
 	struct epoch_stat *epochs; /* the last one is the current epoch */
+	/* Where each region is in the current epoch's list, if it is. */
+	struct { uint32_t epoch, index; } *region_slot;
+	size_t capregion_slot;
 	size_t nepochs, capepochs;
 	uint64_t rate_faults[RATE_SECONDS], rate_pages[RATE_SECONDS];
 	uint64_t rate_second; /* the second rate_*[rate_second % RATE_SECONDS] holds */

@@ -182,19 +182,26 @@ static void on_kernel_fault(void *arg, const struct fault_sample *s)
 	capture_kernel_sample(arg, s);
 }
 
+static void on_touch(void *arg, pid_t pid, pid_t tid, uint64_t ip, uint64_t addr)
+{
+	capture_touch(arg, pid, tid, ip, addr);
+}
+
 /* Protect new mappings as soon as perf reports them: the target may be
  * writing to them already. */
 void follow_sideband(struct tracer *t)
 {
-	static const struct sideband_ops ops = { on_new_mapping, on_kernel_fault };
-	if (!sideband_pending(t->sb))
+	static const struct sideband_ops ops = { on_new_mapping, on_kernel_fault, on_touch };
+	if (!sideband_pending(t->sb) || t->draining)
 		return;
+	t->draining = true; /* a mapping met while draining may drain again */
 	sideband_drain(t->sb, &ops, t);
 	for (struct process *p = t->procs; p; p = p->next)
 		if (p->rescan) {
 			p->rescan = false;
 			watch_rescan(t, p);
 		}
+	t->draining = false;
 }
 
 static void check_kernel(const struct options *opt)
@@ -295,6 +302,7 @@ static void serve_all(struct tracer *t)
 			served += watch_serve(t, p);
 		}
 		follow_sideband(t);
+		watch_found(t);
 		/* A thread stopping for its capture is what the target waits
 		 * on now: take its stop without sleeping in poll(). */
 		if (t->capturing)
@@ -401,6 +409,7 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 				break;
 			}
 		follow_sideband(t);
+		watch_found(t);
 		flush_trace(t);
 		view_requests(t, &next_epoch);
 		if (!pfd[0].revents)
@@ -429,7 +438,9 @@ int record_run(struct options *opt)
 	pthread_mutex_init(&t->lock, NULL);
 	t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	t->model = model_new();
-	t->sb = sideband_new(opt->capture == CAPTURE_STACK);
+	/* Async mode reports no writers; sync mode names the writer of a page
+	 * dirtied before its mapping was protected from its first touch. */
+	t->sb = sideband_new(opt->capture == CAPTURE_STACK, !opt->async);
 	if (opt->output) {
 		t->writer = trace_writer_open(opt->output);
 		if (!t->writer)
@@ -496,6 +507,7 @@ int record_run(struct options *opt)
 	bool stop_from_user = false;
 	loop(t, sigfd, &stop_signal, &stop_from_user);
 	bool detached = t->procs != NULL;
+	watch_found(t);
 	/* Async mode: what was written since the last collection. */
 	for (struct process *p = t->procs; p && opt->async; p = p->next)
 		watch_collect(t, p);

@@ -339,13 +339,13 @@ static void json_epochs(FILE *f, const struct model *m)
 			", \"faults\": %" PRIu64 ", \"rewritten\": %" PRIu64 ", \"regions\": [",
 			i ? "," : "", e->start_ns, e->end_ns, e->pages, e->faults, e->rewritten);
 		bool first = true;
-		for (size_t r = 0; r < e->nregion_pages; r++)
-			if (e->region_pages[r]) {
-				fprintf(f, "%s{\"id\": %zu, \"start\": \"%#" PRIx64 "\", \"pages\": %" PRIu64 "}",
-					first ? "" : ", ", r, r < m->nregions ? m->regions[r].r.start : 0,
-					e->region_pages[r]);
-				first = false;
-			}
+		for (size_t k = 0; k < e->nregions; k++) {
+			uint32_t r = e->regions[k].region;
+			fprintf(f, "%s{\"id\": %u, \"start\": \"%#" PRIx64 "\", \"pages\": %" PRIu64 "}",
+				first ? "" : ", ", r, r < m->nregions ? m->regions[r].r.start : 0,
+				e->regions[k].pages);
+			first = false;
+		}
 		fprintf(f, "]}");
 	}
 	fprintf(f, "]");

@@ -43,10 +43,14 @@ struct sideband {
 	int *extra; /* events that write into a ring they do not own */
 	size_t nextra, capextra;
 	long page;
-	bool kernel_faults;
+	bool kernel_faults, touches;
+	uint64_t *fault_ids, *touch_ids; /* sample identifiers of each kind */
+	size_t nfault_ids, ntouch_ids;
 	unsigned char *rec; /* one record, copied out of the ring */
 };
 
+/* Samples of two events share a ring: the identifier, first in each
+ * sample, tells them apart (inherited copies report their parent's). */
 static int perf_open_faults(pid_t tid, int cpu)
 {
 	struct perf_event_attr a;
@@ -55,14 +59,32 @@ static int perf_open_faults(pid_t tid, int cpu)
 	a.type = PERF_TYPE_SOFTWARE;
 	a.config = PERF_COUNT_SW_PAGE_FAULTS;
 	a.sample_period = 1;
-	a.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_ADDR | PERF_SAMPLE_REGS_USER |
-			PERF_SAMPLE_STACK_USER;
+	a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_ADDR |
+			PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 	a.sample_regs_user = SAMPLE_REGS_MASK;
 	a.sample_stack_user = STACK_BYTES;
 	a.inherit = 1;
 	/* Only faults taken in kernel mode: user-mode ones are captured at a
 	 * ptrace stop, where the registers are exact and cheap. */
 	a.exclude_user = 1;
+	a.exclude_hv = 1;
+	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Page faults taken in user mode, with the faulting instruction only: the
+ * first touch of a page before uffdtrace protected its mapping names its
+ * writer, at the cost of a small sample per fault. */
+static int perf_open_touches(pid_t tid, int cpu)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_PAGE_FAULTS;
+	a.sample_period = 1;
+	a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_ADDR;
+	a.inherit = 1;
+	a.exclude_kernel = 1;
 	a.exclude_hv = 1;
 	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
@@ -87,11 +109,12 @@ static int perf_open(pid_t tid, int cpu)
 	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-struct sideband *sideband_new(bool kernel_faults)
+struct sideband *sideband_new(bool kernel_faults, bool touches)
 {
 	struct sideband *sb = xcalloc(1, sizeof *sb);
 	sb->page = sysconf(_SC_PAGESIZE);
 	sb->kernel_faults = kernel_faults;
+	sb->touches = touches;
 	sb->rec = xmalloc(1 << 16); /* the largest record perf writes */
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
 	sb->rings = xcalloc((size_t)ncpu, sizeof *sb->rings);
@@ -116,6 +139,8 @@ void sideband_free(struct sideband *sb)
 	free(sb->extra);
 	free(sb->rings);
 	free(sb->rec);
+	free(sb->fault_ids);
+	free(sb->touch_ids);
 	free(sb);
 }
 
@@ -124,6 +149,29 @@ static void add_extra(struct sideband *sb, int fd)
 	if (sb->nextra == sb->capextra)
 		sb->extra = xrealloc(sb->extra, (sb->capextra = sb->capextra ? sb->capextra * 2 : 16) * sizeof(int));
 	sb->extra[sb->nextra++] = fd;
+}
+
+/* Send sampling event FD into ring R, and note its identifier. */
+static void add_sampler(struct sideband *sb, struct ring *r, int fd, uint64_t **ids, size_t *n)
+{
+	uint64_t id;
+	if (fd < 0)
+		return;
+	if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0 || ioctl(fd, PERF_EVENT_IOC_ID, &id) < 0) {
+		close(fd);
+		return;
+	}
+	add_extra(sb, fd);
+	*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+	(*ids)[(*n)++] = id;
+}
+
+static bool has_id(const uint64_t *ids, size_t n, uint64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
 }
 
 int sideband_follow(struct sideband *sb, pid_t tid)
@@ -155,13 +203,10 @@ int sideband_follow(struct sideband *sb, pid_t tid)
 		} else {
 			add_extra(sb, fd);
 		}
-		if (sb->kernel_faults) {
-			int sfd = perf_open_faults(tid, r->cpu);
-			if (sfd >= 0 && ioctl(sfd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) == 0)
-				add_extra(sb, sfd);
-			else if (sfd >= 0)
-				close(sfd);
-		}
+		if (sb->kernel_faults)
+			add_sampler(sb, r, perf_open_faults(tid, r->cpu), &sb->fault_ids, &sb->nfault_ids);
+		if (sb->touches)
+			add_sampler(sb, r, perf_open_touches(tid, r->cpu), &sb->touch_ids, &sb->ntouch_ids);
 		opened++;
 	}
 	return opened ? 0 : -err;
@@ -209,8 +254,22 @@ bool sideband_pending(const struct sideband *sb)
 	return false;
 }
 
-/* PERF_RECORD_SAMPLE of the fault event: pid, tid; addr; abi, regs; size,
- * stack bytes, dyn_size. */
+/* PERF_RECORD_SAMPLE of the user-mode fault event: ip; pid, tid; addr. */
+static void parse_touch(const unsigned char *p, const unsigned char *end,
+			const struct sideband_ops *ops, void *arg)
+{
+	uint64_t ip, addr;
+	uint32_t ids[2];
+	if (p + 24 > end)
+		return;
+	memcpy(&ip, p, 8);
+	memcpy(ids, p + 8, 8);
+	memcpy(&addr, p + 16, 8);
+	ops->touch(arg, (pid_t)ids[0], (pid_t)ids[1], ip, addr);
+}
+
+/* PERF_RECORD_SAMPLE of the kernel-mode fault event: pid, tid; addr; abi,
+ * regs; size, stack bytes, dyn_size. */
 static void parse_sample(const unsigned char *p, const unsigned char *end,
 			 const struct sideband_ops *ops, void *arg)
 {
@@ -278,9 +337,13 @@ void sideband_drain(struct sideband *sb, const struct sideband_ops *ops, void *a
 				ops->mapping(arg, -1, 0, 0, -1);
 				continue;
 			}
-			if (h.type == PERF_RECORD_SAMPLE) {
-				if (ops->kernel_fault && h.size >= sizeof h + 24)
-					parse_sample(body, end, ops, arg);
+			if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof h + 8) {
+				uint64_t id;
+				memcpy(&id, body, 8);
+				if (has_id(sb->touch_ids, sb->ntouch_ids, id))
+					parse_touch(body + 8, end, ops, arg);
+				else if (has_id(sb->fault_ids, sb->nfault_ids, id) && h.size >= sizeof h + 32)
+					parse_sample(body + 8, end, ops, arg);
 				continue;
 			}
 			if (h.type != PERF_RECORD_MMAP2 || h.size < sizeof(struct mmap2_rec))

@@ -27,14 +27,17 @@ struct sideband_ops {
 	 * when records were lost: then look at every process again. */
 	void (*mapping)(void *arg, pid_t pid, uint64_t start, uint64_t end, int kind);
 	void (*kernel_fault)(void *arg, const struct fault_sample *s);
+	/* A page fault in user mode: the instruction IP touched ADDR. */
+	void (*touch)(void *arg, pid_t pid, pid_t tid, uint64_t ip, uint64_t addr);
 };
 #define SIDEBAND_CODE (-2)
 
 struct sideband;
 
 /* One ring buffer per CPU; poll the descriptors it hands out.  With
- * KERNEL_FAULTS, kernel-mode page faults are sampled with stacks too. */
-struct sideband *sideband_new(bool kernel_faults);
+ * KERNEL_FAULTS, kernel-mode page faults are sampled with stacks too; with
+ * TOUCHES, user-mode page faults with their instruction. */
+struct sideband *sideband_new(bool kernel_faults, bool touches);
 void sideband_free(struct sideband *sb);
 /* Follow TID and every thread or child it creates from now on. */
 int sideband_follow(struct sideband *sb, pid_t tid);

@@ -267,16 +267,19 @@ static struct fnode *flame_tree(const struct model *m, bool by_faults)
 	}
 	/* Writes without a backtrace are in the totals only; show them, so
 	 * that the widths add up to what the header says. */
-	uint64_t total = by_faults ? m->faults : m->pages_written - m->untracked_pages;
+	uint64_t total = by_faults ? m->faults
+				   : m->pages_written - (m->untracked_pages - m->untracked_named);
 	if (total > root->weight) {
 		struct fnode *n = fnode_child(root, "[no backtrace]", FK_OTHER);
 		n->weight = total - root->weight;
 		root->weight = total;
 	}
-	if (!by_faults && m->untracked_pages) {
+	/* Pages found dirty whose first touch named no writer. */
+	uint64_t unnamed = m->untracked_pages - m->untracked_named;
+	if (!by_faults && unnamed) {
 		struct fnode *n = fnode_child(root, "[written before tracking]", FK_OTHER);
-		n->weight += m->untracked_pages;
-		root->weight += m->untracked_pages;
+		n->weight += unnamed;
+		root->weight += unnamed;
 	}
 	fnode_sort(root);
 	return root;

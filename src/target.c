@@ -108,6 +108,7 @@ void process_del(struct tracer *t, struct process *p)
 	ranges_free(&p->ranges);
 	free(p->excluded);
 	free(p->stacks);
+	free(p->found);
 	free(p->fork_uffds);
 	free(p);
 }

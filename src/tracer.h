@@ -59,6 +59,9 @@ struct process {
 	int *fork_uffds;       /* children's descriptors from UFFD_EVENT_FORK */
 	size_t nfork_uffds;
 	bool rescan;           /* new mappings reported, not yet looked at */
+	struct traced_range *found; /* protected, not yet scanned for pages
+				     * written before (watch_found) */
+	size_t nfound, capfound;
 	struct unwinder *unwinder;   /* with --capture=stack */
 	struct symbolizer *symbolizer;
 	int nthreads;
@@ -83,6 +86,8 @@ struct tracer {
 	volatile int view_quit, view_epoch;
 	uint64_t blocked_ns;   /* time writers waited for us, roughly */
 	uint64_t last_fault_ns; /* when the latest fault was served */
+	struct touch *touches; /* recent first touches, by page (capture.c) */
+	bool draining;         /* in follow_sideband */
 	int capturing;         /* threads interrupted for a capture */
 };
 
@@ -121,6 +126,9 @@ void watch_new_mapping(struct tracer *t, struct process *p, uint64_t s, uint64_t
 int watch_serve(struct tracer *t, struct process *p);
 void watch_exclude_page(struct tracer *t, struct process *p, uint64_t addr);
 void watch_mark_stack(struct tracer *t, struct process *p, uint64_t sp);
+/* Count the pages that newly protected ranges held already: written
+ * before their protection, by the writer their first touch names. */
+void watch_found(struct tracer *t);
 /* Protect every traced page again: a new epoch. */
 void watch_reprotect(struct process *p);
 /* Async mode: record the pages written since the last collection, and
@@ -142,6 +150,11 @@ void capture_flush(struct tracer *t, struct thread *th);
 void capture_process_init(struct tracer *t, struct process *p);
 /* Keep the latest kernel-mode fault sample of its thread. */
 void capture_kernel_sample(struct tracer *t, const struct fault_sample *s);
+/* Remember that instruction IP of TID first touched the page of ADDR. */
+void capture_touch(struct tracer *t, pid_t pid, pid_t tid, uint64_t ip, uint64_t addr);
+/* A page found dirty when first protected: name its writer if its first
+ * touch was sampled, then record it. */
+void capture_found(struct tracer *t, struct process *p, struct event *ev);
 void capture_process_free(struct process *p);
 /* Code was mapped or unmapped in P: cached unwind and symbol data may be stale. */
 void capture_code_changed(struct process *p);

@@ -146,7 +146,7 @@ static void copy_heat(struct tui_snap *s, struct model *m, unsigned nheat, unsig
 		const struct region_stat *rs = &m->regions[i];
 		if (rs->r.unmapped || rs->r.end <= rs->r.start)
 			continue;
-		uint64_t ep = i < e->nregion_pages ? e->region_pages[i] : 0;
+		uint64_t ep = epoch_region_pages(e, (uint32_t)i);
 		if (!ep && !rs->pages)
 			continue;
 		uint64_t sc = (ep << 24) + (rs->pages < (1u << 24) ? rs->pages : (1u << 24) - 1);
@@ -169,7 +169,7 @@ static void copy_heat(struct tui_snap *s, struct model *m, unsigned nheat, unsig
 		memset(h, 0, sizeof *h);
 		h->ncols = cols;
 		h->span_pages = (rs->r.end - rs->r.start) / PAGE_SIZE_4K;
-		h->epoch_pages = pick[k] < e->nregion_pages ? e->region_pages[pick[k]] : 0;
+		h->epoch_pages = epoch_region_pages(e, (uint32_t)pick[k]);
 		snprintf(h->kind, sizeof h->kind, "%s", region_kind_name(rs->r.kind));
 		h->start = rs->r.start;
 	}
@@ -406,7 +406,7 @@ void tui_detail_fill(struct view_source *src, const struct tui_snap *s, struct t
 		     rs->r.end, (uint64_t)((rs->r.end - rs->r.start) / PAGE_SIZE_4K));
 		line(d, "pages dirtied %" PRIu64 "   faults %" PRIu64 "   found dirty when protected %" PRIu64,
 		     rs->pages, rs->faults, rs->untracked_pages);
-		line(d, "this epoch: %" PRIu64 " pages", rs->r.id < e->nregion_pages ? e->region_pages[rs->r.id] : 0);
+		line(d, "this epoch: %" PRIu64 " pages", epoch_region_pages(e, rs->r.id));
 		line(d, "first seen at %.3f s%s", (double)rs->r.first_ns / 1e9, rs->r.unmapped ? "; unmapped since" : "");
 		break;
 	}

@@ -65,7 +65,10 @@ static void emit_found(uint64_t s, uint64_t e, void *arg)
 			.syscall = -1,
 			.flags = c->flags,
 		};
-		emit_event(c->t, &ev);
+		if (c->flags & EV_UNTRACKED)
+			capture_found(c->t, c->p, &ev);
+		else
+			emit_event(c->t, &ev);
 	}
 }
 
@@ -108,11 +111,39 @@ static void protect_range(struct tracer *t, struct process *p, uint64_t s, uint6
 	debug_msg("pid %d: tracing %s %#llx-%#llx", p->pid, region_kind_name(kind),
 		  (unsigned long long)s, (unsigned long long)e);
 
+	/* What the range holds already was written before it was protected:
+	 * look once the samples of its first touches are in (watch_found). */
 	if (p->count_present && p->pagemap_fd >= 0) {
-		struct found_ctx c = { t, p, EV_UNTRACKED, now_ns() - t->t0_ns };
-		rc = pagemap_present(p->pagemap_fd, s, e, emit_found, &c);
-		if (rc < 0)
-			debug_msg("pid %d: PAGEMAP_SCAN: %s", p->pid, strerror(-rc));
+		if (p->nfound == p->capfound)
+			p->found = xrealloc(p->found, (p->capfound = p->capfound ? p->capfound * 2 : 8) * sizeof *p->found);
+		p->found[p->nfound++] = (struct traced_range){ s, e, id };
+	}
+}
+
+void watch_found(struct tracer *t)
+{
+	for (;;) {
+		bool any = false;
+		for (struct process *p = t->procs; p; p = p->next)
+			any |= p->nfound > 0;
+		if (!any)
+			return;
+		/* The first touches sampled until now; any write from now on
+		 * faults.  (New mappings met here queue more ranges.) */
+		follow_sideband(t);
+		for (struct process *p = t->procs; p; p = p->next) {
+			size_t n = p->nfound;
+			struct traced_range *v = p->found;
+			p->found = NULL;
+			p->nfound = p->capfound = 0;
+			for (size_t i = 0; i < n && p->pagemap_fd >= 0; i++) {
+				struct found_ctx c = { t, p, EV_UNTRACKED, now_ns() - t->t0_ns };
+				int rc = pagemap_present(p->pagemap_fd, v[i].start, v[i].end, emit_found, &c);
+				if (rc < 0)
+					debug_msg("pid %d: PAGEMAP_SCAN: %s", p->pid, strerror(-rc));
+			}
+			free(v);
+		}
 	}
 }
 

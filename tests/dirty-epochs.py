@@ -35,7 +35,9 @@ if len(busy) == n:
 check(all(E[i]["end_ns"] == E[i + 1]["start_ns"] for i in range(len(E) - 1)),
       "the epochs are contiguous")
 iv = T["interval_ms"] * 1e6
-check(all(0.95 * iv <= e["end_ns"] - e["start_ns"] <= 1.5 * iv for e in E[:-1]),
+# Boundaries keep their cadence: one that comes late on a busy machine
+# shortens the next epoch by as much.
+check(all(0.5 * iv <= e["end_ns"] - e["start_ns"] <= 1.5 * iv for e in E[:-1]),
       "every epoch but the last lasts about %d ms: %s" % (T["interval_ms"],
       [round((e["end_ns"] - e["start_ns"]) / 1e6) for e in E]))
 check(E[-1]["end_ns"] - E[-1]["start_ns"] <= 1.5 * iv, "the last epoch is not longer")
