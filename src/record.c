@@ -576,6 +576,7 @@ int record_run(struct options *opt)
 	sideband_free(t->sb);
 	model_free(t->model);
 	close(t->wake_fd);
+	free(t->touches);
 	pthread_mutex_destroy(&t->lock);
 	free(cmd);
 	free(t);
