@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -237,7 +238,10 @@ static struct thread *adopt_unknown(struct tracer *t, pid_t tid)
 static void on_new_child(struct tracer *t, struct thread *parent, int event, pid_t child)
 {
 	if (event == PTRACE_EVENT_CLONE) {
-		thread_add(t, parent->proc, child);
+		/* Its own first stop, and even its exit, may have come before
+		 * this event: add it only if it is still there. */
+		if (!thread_find(t, child) && syscall(SYS_tgkill, parent->proc->pid, child, 0) == 0)
+			thread_add(t, parent->proc, child);
 		return;
 	}
 	/* fork or vfork with -f: a new process. */
@@ -280,8 +284,18 @@ void target_handle_wait(struct tracer *t, pid_t tid, int status)
 			t->leader_exited = true;
 			t->exit_status = status;
 		}
+		struct process *p = th ? th->proc : NULL;
 		if (th)
 			thread_del(t, th);
+		/* A leader is reported last, when its whole group is gone: drop
+		 * any thread we still hold for it. */
+		if (p && tid == p->pid && process_find(t, tid) == p)
+			for (unsigned i = 0; i < 1024; i++)
+				for (struct thread *o = t->threads[i], *nx; o; o = nx) {
+					nx = o->next_hash;
+					if (o->proc == p)
+						thread_del(t, o);
+				}
 		return;
 	}
 	if (!WIFSTOPPED(status))

@@ -266,7 +266,14 @@ void tui_snap_take(struct view_source *src, const struct tui_view *v, struct tui
 
 	s->live = src->live;
 	s->pid = src->run ? (int)src->run->pid : 0;
-	snprintf(s->command, sizeof s->command, "%s", src->run && src->run->command ? src->run->command : "?");
+	/* The program's name, not its directory, is what fits the header. */
+	const char *cmd = src->run && src->run->command ? src->run->command : "?";
+	size_t word = strcspn(cmd, " ");
+	const char *base = cmd;
+	for (const char *c = cmd; c < cmd + word; c++)
+		if (*c == '/')
+			base = c + 1;
+	snprintf(s->command, sizeof s->command, "%s", base);
 	if (!with_rows)
 		return;
 	/* Totals before the filter: a share is of everything written. */

@@ -115,7 +115,8 @@ int pagemap_collect(int pagemap_fd, uint64_t start, uint64_t end,
 		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg)
 {
 	const struct pm_scan_arg written = {
-		.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+		/* A part of the range not (yet) registered is skipped. */
+		.flags = PM_SCAN_WP_MATCHING,
 		.category_mask = PAGE_IS_WRITTEN,
 		.return_mask = PAGE_IS_WRITTEN,
 	};

@@ -349,9 +349,16 @@ int watch_collect(struct tracer *t, struct process *p)
 		return 0;
 	struct found_ctx c = { t, p, EV_ASYNC, now_ns() - t->t0_ns };
 	int rc = 0;
-	for (size_t i = 0; i < p->ranges.n && rc == 0; i++)
-		rc = pagemap_collect(p->pagemap_fd, p->ranges.v[i].start, p->ranges.v[i].end,
-				     emit_found, &c);
+	for (size_t i = 0; i < p->ranges.n; i++) {
+		int r = pagemap_collect(p->pagemap_fd, p->ranges.v[i].start, p->ranges.v[i].end,
+					emit_found, &c);
+		if (r < 0) {
+			debug_msg("pid %d: collecting %#llx-%#llx: %s", p->pid,
+				  (unsigned long long)p->ranges.v[i].start,
+				  (unsigned long long)p->ranges.v[i].end, strerror(-r));
+			rc = r;
+		}
+	}
 	/* The scan protected the rseq areas again, if the kernel wrote them. */
 	for (size_t i = 0; i < p->nexcluded; i++)
 		if (ranges_find(&p->ranges, p->excluded[i]))
