@@ -289,6 +289,7 @@ static void reap(struct tracer *t)
 /* ... but look at ptrace events, new mappings and signals this often. */
 #define SERVE_MAX_NS 2000000
 #define MAPPING_CHECK_NS 250000
+#define MAPPING_CHECK_ASYNC_NS 20000000
 #define EPOCH_QUIET_NS 200000
 #define EPOCH_QUIET_MAX_NS 5000000
 
@@ -388,7 +389,9 @@ static void loop(struct tracer *t, int sigfd, int *stop_signal, bool *stop_from_
 		/* Perf wakes us through irq_work, which on some machines waits
 		 * for the next timer tick (ms); look at the rings at least this
 		 * often so new mappings are protected before much is written. */
-		uint64_t timeout_ns = MAPPING_CHECK_NS;
+		/* Async mode attributes nothing: a late protection only moves
+		 * pages from "dirty" to "found dirty", so it need not hurry. */
+		uint64_t timeout_ns = t->opt->async ? MAPPING_CHECK_ASYNC_NS : MAPPING_CHECK_NS;
 		uint64_t now = now_ns();
 		if (deadline && now >= deadline) {
 			t->stopping = true;
