@@ -25,21 +25,27 @@
 #define RING_PAGES 64          /* data pages per CPU, a power of two */
 #define RING_PAGES_SAMPLES 512 /* ... when stacks are sampled too */
 #define STACK_BYTES 16384      /* user stack copied per sample */
+/* Wake no one until the sample ring is nearly full: it is read when needed. */
+#define SAMPLE_WAKEUP (RING_PAGES_SAMPLES * 4096 / 4 * 3)
 #define SAMPLE_REGS_MASK (((1ULL << PERF_REG_X86_64_MAX) - 1) & \
 			  ~((1ULL << PERF_REG_X86_DS) | (1ULL << PERF_REG_X86_ES) | \
 			    (1ULL << PERF_REG_X86_FS) | (1ULL << PERF_REG_X86_GS)))
 
 struct ring {
 	int cpu;
+	bool samples; /* fault samples: read when needed, never woken for */
 	int fd; /* the event that owns the buffer */
 	struct perf_event_mmap_page *meta;
 	unsigned char *data;
 	size_t size;
 };
 
+/* Two rings per CPU: side-band records, polled so that a new mapping is
+ * protected at once; and fault samples, which would cost the target a
+ * wake-up per sample if anyone were woken for them. */
 struct sideband {
-	struct ring *rings;
-	int nrings;
+	struct ring *rings; /* ncpu side-band rings, then ncpu sample rings */
+	int nrings, ncpu;
 	int *extra; /* events that write into a ring they do not own */
 	size_t nextra, capextra;
 	long page;
@@ -64,6 +70,8 @@ static int perf_open_faults(pid_t tid, int cpu)
 	a.sample_regs_user = SAMPLE_REGS_MASK;
 	a.sample_stack_user = STACK_BYTES;
 	a.inherit = 1;
+	a.watermark = 1;
+	a.wakeup_watermark = SAMPLE_WAKEUP;
 	/* Only faults taken in kernel mode: user-mode ones are captured at a
 	 * ptrace stop, where the registers are exact and cheap. */
 	a.exclude_user = 1;
@@ -84,6 +92,8 @@ static int perf_open_touches(pid_t tid, int cpu)
 	a.sample_period = 1;
 	a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_ADDR;
 	a.inherit = 1;
+	a.watermark = 1;
+	a.wakeup_watermark = SAMPLE_WAKEUP;
 	a.exclude_kernel = 1;
 	a.exclude_hv = 1;
 	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
@@ -117,9 +127,12 @@ struct sideband *sideband_new(bool kernel_faults, bool touches)
 	sb->touches = touches;
 	sb->rec = xmalloc(1 << 16); /* the largest record perf writes */
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
-	sb->rings = xcalloc((size_t)ncpu, sizeof *sb->rings);
+	sb->ncpu = ncpu;
+	sb->rings = xcalloc(2 * (size_t)ncpu, sizeof *sb->rings);
 	for (int cpu = 0; cpu < ncpu; cpu++)
 		sb->rings[sb->nrings++] = (struct ring){ .cpu = cpu, .fd = -1 };
+	for (int cpu = 0; cpu < ncpu; cpu++)
+		sb->rings[sb->nrings++] = (struct ring){ .cpu = cpu, .samples = true, .fd = -1 };
 	return sb;
 }
 
@@ -151,17 +164,40 @@ static void add_extra(struct sideband *sb, int fd)
 	sb->extra[sb->nextra++] = fd;
 }
 
-/* Send sampling event FD into ring R, and note its identifier. */
+/* Map ring R, owned by event FD.  Returns 0 or -errno. */
+static int map_ring(struct sideband *sb, struct ring *r, int fd, size_t pages)
+{
+	r->size = (size_t)sb->page * pages;
+	void *m = mmap(NULL, r->size + (size_t)sb->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	r->fd = fd;
+	r->meta = m;
+	r->data = (unsigned char *)m + sb->page;
+	return 0;
+}
+
+/* Send sampling event FD into sample ring R, and note its identifier. */
 static void add_sampler(struct sideband *sb, struct ring *r, int fd, uint64_t **ids, size_t *n)
 {
 	uint64_t id;
 	if (fd < 0)
 		return;
-	if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0 || ioctl(fd, PERF_EVENT_IOC_ID, &id) < 0) {
+	if (ioctl(fd, PERF_EVENT_IOC_ID, &id) < 0) {
 		close(fd);
 		return;
 	}
-	add_extra(sb, fd);
+	if (r->fd < 0) {
+		if (map_ring(sb, r, fd, RING_PAGES_SAMPLES) < 0) {
+			close(fd);
+			return;
+		}
+	} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
+		close(fd);
+		return;
+	} else {
+		add_extra(sb, fd);
+	}
 	*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
 	(*ids)[(*n)++] = id;
 }
@@ -177,25 +213,20 @@ static bool has_id(const uint64_t *ids, size_t n, uint64_t id)
 int sideband_follow(struct sideband *sb, pid_t tid)
 {
 	int opened = 0, err = 0;
-	for (int i = 0; i < sb->nrings; i++) {
-		struct ring *r = &sb->rings[i];
+	for (int i = 0; i < sb->ncpu; i++) {
+		struct ring *r = &sb->rings[i], *sr = &sb->rings[sb->ncpu + i];
 		int fd = perf_open(tid, r->cpu);
 		if (fd < 0) {
 			err = errno;
 			continue; /* an offline CPU */
 		}
 		if (r->fd < 0) {
-			r->size = (size_t)sb->page * (sb->kernel_faults ? RING_PAGES_SAMPLES : RING_PAGES);
-			void *m = mmap(NULL, r->size + (size_t)sb->page, PROT_READ | PROT_WRITE,
-				       MAP_SHARED, fd, 0);
-			if (m == MAP_FAILED) {
-				err = errno;
+			int rc = map_ring(sb, r, fd, RING_PAGES);
+			if (rc < 0) {
+				err = -rc;
 				close(fd);
 				continue;
 			}
-			r->fd = fd;
-			r->meta = m;
-			r->data = (unsigned char *)m + sb->page;
 		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
 			err = errno;
 			close(fd);
@@ -204,9 +235,9 @@ int sideband_follow(struct sideband *sb, pid_t tid)
 			add_extra(sb, fd);
 		}
 		if (sb->kernel_faults)
-			add_sampler(sb, r, perf_open_faults(tid, r->cpu), &sb->fault_ids, &sb->nfault_ids);
+			add_sampler(sb, sr, perf_open_faults(tid, r->cpu), &sb->fault_ids, &sb->nfault_ids);
 		if (sb->touches)
-			add_sampler(sb, r, perf_open_touches(tid, r->cpu), &sb->touch_ids, &sb->ntouch_ids);
+			add_sampler(sb, sr, perf_open_touches(tid, r->cpu), &sb->touch_ids, &sb->ntouch_ids);
 		opened++;
 	}
 	return opened ? 0 : -err;
@@ -214,7 +245,7 @@ int sideband_follow(struct sideband *sb, pid_t tid)
 
 int sideband_nfds(const struct sideband *sb)
 {
-	return sb->nrings;
+	return sb->ncpu; /* the side-band rings only */
 }
 
 int sideband_fd(const struct sideband *sb, int i)
@@ -332,9 +363,10 @@ void sideband_drain(struct sideband *sb, const struct sideband_ops *ops, void *a
 			if (h.type == PERF_RECORD_THROTTLE)
 				debug_msg("perf throttled the fault samples");
 			if (h.type == PERF_RECORD_LOST) {
-				debug_msg("perf lost records");
-				/* Records were dropped: look at every mapping again. */
-				ops->mapping(arg, -1, 0, 0, -1);
+				debug_msg("perf lost %s", r->samples ? "samples" : "records");
+				/* Mappings were missed: look at every one again. */
+				if (!r->samples)
+					ops->mapping(arg, -1, 0, 0, -1);
 				continue;
 			}
 			if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof h + 8) {
