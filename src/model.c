@@ -471,8 +471,11 @@ void model_add(struct model *m, const struct event *ev)
 	}
 	uint64_t epoch_pages = model_epoch(m)->pages;
 	epoch_add(m, ps, ev);
-	rate_add(m, ev, model_epoch(m)->pages != epoch_pages);
-	timeline_add(m, ev, rs, is_new);
+	/* The timeline and heat maps show pages dirtied in their epoch: the
+	 * first writes of the run, or of each interval with --interval. */
+	bool new_in_epoch = model_epoch(m)->pages != epoch_pages;
+	rate_add(m, ev, new_in_epoch);
+	timeline_add(m, ev, rs, new_in_epoch);
 	if (ev->flags & EV_UNTRACKED) {
 		ps->untracked = 1;
 		m->untracked_pages++;

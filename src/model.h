@@ -41,8 +41,9 @@ uint64_t epoch_region_pages(const struct epoch_stat *e, uint32_t region);
 /* Faults and pages dirtied per second, the last RATE_SECONDS seconds. */
 #define RATE_SECONDS 64
 
-/* The timeline: pages first dirtied per time bin.  Bins double in width as
- * the run grows, so memory does not grow with its length. */
+/* The timeline: pages dirtied (first written in their epoch) per time bin.
+ * Bins double in width as the run grows, so memory does not grow with its
+ * length. */
 #define TIMELINE_BINS 256
 #define HEAT_ROWS 64 /* address slices of a region in its heat map */
 #define HEAT_REGIONS 256 /* regions that get a heat map: the first to be dirtied */

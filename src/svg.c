@@ -536,7 +536,7 @@ static void heat_band(FILE *f, const struct model *m, const struct region_stat *
 			uint64_t lo = r->start + span * row / HEAT_ROWS, hi = r->start + span * (row + g) / HEAT_ROWS;
 			fprintf(f, "<rect class=\"hc\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\""
 				" data-bin=\"%u\" data-row=\"%u\" data-pages=\"%" PRIu64 "\"><title>%.3f\u2013%.3f s, %#"
-				PRIx64 "\u2013%#" PRIx64 ": %" PRIu64 " %s first dirtied</title></rect>\n",
+				PRIx64 "\u2013%#" PRIx64 ": %" PRIu64 " %s dirtied</title></rect>\n",
 				PLOT_X + b * cw, y + row / g * ch, cw, ch, color, b, row, v, b * bin_s, (b + 1) * bin_s,
 				lo, hi, v, plural(v, "page", "pages"));
 		}
@@ -549,7 +549,7 @@ static void heat_legend(FILE *f, double y, uint64_t max, double bin_s, unsigned 
 	char color[48];
 	int n = max < 6 ? (int)max : 6;
 	double x = PLOT_X;
-	fprintf(f, "<g id=\"legend\"><text x=\"%.1f\" y=\"%.1f\" class=\"dim\">pages first dirtied per cell:</text>\n",
+	fprintf(f, "<g id=\"legend\"><text x=\"%.1f\" y=\"%.1f\" class=\"dim\">pages dirtied per cell:</text>\n",
 		x, y + 13);
 	x += 170;
 	for (int i = 0; i < n; i++) {
@@ -668,7 +668,7 @@ static void draw(FILE *f, const struct model *m, const struct run_info *run, boo
 
 	char note[96];
 	snprintf(note, sizeof note, "bins of %g ms", bin_s * 1e3);
-	section(f, rate_y, "Dirty rate: pages first dirtied per second", nb ? note : "no pages dirtied");
+	section(f, rate_y, "Dirty rate: pages dirtied per second", nb ? note : "no pages dirtied");
 	if (nb) {
 		svg_rate_chart(f, m, PLOT_X, rate_y + SECTION_H, PLOT_W, RATE_H);
 		/* The numbers behind the bars, in the label column beside them. */
@@ -689,7 +689,7 @@ static void draw(FILE *f, const struct model *m, const struct run_info *run, boo
 		time_axis(f, PLOT_X, PLOT_W, rate_y + SECTION_H + RATE_H, nb * bin_s);
 
 		section(f, heat_y, "Dirty pages: time across, regions down (by address)",
-			"color = pages first dirtied in that time bin and address slice");
+			"color = pages dirtied (first write of an epoch) in that time bin and address slice");
 		fputs("<g id=\"heat\" shape-rendering=\"crispEdges\">\n", f);
 		double y = heat_y + SECTION_H;
 		for (size_t i = 0; i < nbands; i++, y += bh + BAND_GAP)
