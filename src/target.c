@@ -285,11 +285,12 @@ void target_handle_wait(struct tracer *t, pid_t tid, int status)
 			t->exit_status = status;
 		}
 		struct process *p = th ? th->proc : NULL;
+		pid_t group = p ? p->pid : 0;
 		if (th)
-			thread_del(t, th);
+			thread_del(t, th); /* may free P, with its last thread */
 		/* A leader is reported last, when its whole group is gone: drop
 		 * any thread we still hold for it. */
-		if (p && tid == p->pid && process_find(t, tid) == p)
+		if (p && tid == group && process_find(t, group) == p)
 			for (unsigned i = 0; i < 1024; i++)
 				for (struct thread *o = t->threads[i], *nx; o; o = nx) {
 					nx = o->next_hash;
