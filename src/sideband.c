@@ -55,28 +55,35 @@ struct sideband {
 	unsigned char *rec; /* one record, copied out of the ring */
 };
 
-/* Samples of two events share a ring: the identifier, first in each
+/* Every page fault of TID (and what it starts) on CPU, sampled into a ring
+ * that wakes no one; the caller says what a sample holds and which mode.
+ * Samples of two such events share a ring: the identifier, first in each
  * sample, tells them apart (inherited copies report their parent's). */
+static int perf_open_sampler(pid_t tid, int cpu, struct perf_event_attr *a)
+{
+	a->size = sizeof *a;
+	a->type = PERF_TYPE_SOFTWARE;
+	a->config = PERF_COUNT_SW_PAGE_FAULTS;
+	a->sample_period = 1;
+	a->sample_type |= PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_ADDR;
+	a->inherit = 1;
+	a->watermark = 1;
+	a->wakeup_watermark = SAMPLE_WAKEUP;
+	a->exclude_hv = 1;
+	return (int)syscall(SYS_perf_event_open, a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
 static int perf_open_faults(pid_t tid, int cpu)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_PAGE_FAULTS;
-	a.sample_period = 1;
-	a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_ADDR |
-			PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+	a.sample_type = PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 	a.sample_regs_user = SAMPLE_REGS_MASK;
 	a.sample_stack_user = STACK_BYTES;
-	a.inherit = 1;
-	a.watermark = 1;
-	a.wakeup_watermark = SAMPLE_WAKEUP;
 	/* Only faults taken in kernel mode: user-mode ones are captured at a
 	 * ptrace stop, where the registers are exact and cheap. */
 	a.exclude_user = 1;
-	a.exclude_hv = 1;
-	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return perf_open_sampler(tid, cpu, &a);
 }
 
 /* Page faults taken in user mode, with the faulting instruction only: the
@@ -86,17 +93,9 @@ static int perf_open_touches(pid_t tid, int cpu)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_PAGE_FAULTS;
-	a.sample_period = 1;
-	a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_ADDR;
-	a.inherit = 1;
-	a.watermark = 1;
-	a.wakeup_watermark = SAMPLE_WAKEUP;
+	a.sample_type = PERF_SAMPLE_IP;
 	a.exclude_kernel = 1;
-	a.exclude_hv = 1;
-	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return perf_open_sampler(tid, cpu, &a);
 }
 
 static int perf_open(pid_t tid, int cpu)

@@ -102,10 +102,12 @@ static int pagemap_scan(int pagemap_fd, const struct pm_scan_arg *template, uint
 int pagemap_present(int pagemap_fd, uint64_t start, uint64_t end,
 		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg)
 {
-	/* Present, and not the shared zero page (read, never written). */
+	/* Present, not the shared zero page (read, never written), and still
+	 * write-protected: a page written since its protection was a fault
+	 * (or, in async mode, will be collected) and is not counted twice. */
 	const struct pm_scan_arg present = {
-		.category_mask = PAGE_IS_PRESENT | PAGE_IS_PFNZERO,
-		.category_inverted = PAGE_IS_PFNZERO,
+		.category_mask = PAGE_IS_PRESENT | PAGE_IS_PFNZERO | PAGE_IS_WRITTEN,
+		.category_inverted = PAGE_IS_PFNZERO | PAGE_IS_WRITTEN,
 		.return_mask = PAGE_IS_PRESENT,
 	};
 	return pagemap_scan(pagemap_fd, &present, start, end, fn, arg);

@@ -29,8 +29,9 @@ int uffd_protect(int fd, uint64_t start, uint64_t end, bool protect);
  * 0 if none, or -errno. */
 int uffd_read_msgs(int fd, struct uffd_msg *msgs, int max);
 
-/* Call FN for each run of pages in [start, end) that hold data (present and
- * not the shared zero page), using PAGEMAP_SCAN on PAGEMAP_FD. */
+/* Call FN for each run of pages in [start, end) that held data when they
+ * were protected (present, not the shared zero page, not written since),
+ * using PAGEMAP_SCAN on PAGEMAP_FD. */
 int pagemap_present(int pagemap_fd, uint64_t start, uint64_t end,
 		    void (*fn)(uint64_t s, uint64_t e, void *arg), void *arg);
 
