@@ -32,10 +32,23 @@ static void usage(FILE *f)
 "  -h, --help           show this help and exit\n");
 }
 
+struct folded_line {
+	char *stack;
+	uint64_t weight;
+};
+
+static int by_stack(const void *a, const void *b)
+{
+	return strcmp(((const struct folded_line *)a)->stack, ((const struct folded_line *)b)->stack);
+}
+
 /* Folded stacks, outermost frame first, one line per backtrace: the format
- * flamegraph.pl, inferno and speedscope read. */
+ * flamegraph.pl, inferno and speedscope read.  Backtraces that differ only
+ * in offsets or lines print the same: their weights are added. */
 void report_folded(FILE *f, const struct model *m, bool by_faults)
 {
+	struct folded_line *v = xcalloc(m->ctx.nstacks + 1, sizeof *v);
+	size_t n = 0;
 	for (size_t id = 1; id < m->capstacks && id < m->ctx.nstacks; id++) {
 		const struct stack_stat *s = &m->stacks[id];
 		uint64_t weight = by_faults ? s->faults : s->pages;
@@ -43,16 +56,31 @@ void report_folded(FILE *f, const struct model *m, bool by_faults)
 			continue;
 		uint32_t depth;
 		const uint32_t *frames = context_stack_frames(&m->ctx, (uint32_t)id, &depth);
+		char *line = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&line, &len);
 		for (uint32_t k = depth; k-- > 0;) {
 			char buf[256];
-			fprintf(f, "%s%s", k + 1 < depth ? ";" : "", report_frame_name(m, frames[k], buf, sizeof buf));
+			fprintf(mem, "%s%s", k + 1 < depth ? ";" : "", report_frame_name(m, frames[k], buf, sizeof buf));
 		}
 		if (s->syscall >= 0) {
 			const char *name = syscall_name(s->syscall);
-			fprintf(f, ";[kernel] %s", name ? name : "syscall");
+			fprintf(mem, ";[kernel] %s", name ? name : "syscall");
 		}
-		fprintf(f, " %" PRIu64 "\n", weight);
+		fclose(mem);
+		v[n++] = (struct folded_line){ line, weight };
 	}
+	qsort(v, n, sizeof *v, by_stack);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w = v[i].weight;
+		while (i + 1 < n && strcmp(v[i].stack, v[i + 1].stack) == 0) {
+			free(v[i].stack);
+			w += v[++i].weight;
+		}
+		fprintf(f, "%s %" PRIu64 "\n", v[i].stack, w);
+		free(v[i].stack);
+	}
+	free(v);
 	/* Pages found dirty whose first touch named no writer. */
 	if (!by_faults && m->untracked_pages > m->untracked_named)
 		fprintf(f, "[written before tracking] %" PRIu64 "\n", m->untracked_pages - m->untracked_named);

@@ -444,6 +444,15 @@ int record_run(struct options *opt)
 	/* Async mode reports no writers; sync mode names the writer of a page
 	 * dirtied before its mapping was protected from its first touch. */
 	t->sb = sideband_new(opt->capture == CAPTURE_STACK, !opt->async);
+	/* Open the JSON file now: a path that cannot be written is an error
+	 * before the run, not a summary lost after it. */
+	FILE *json = NULL;
+	if (opt->json) {
+		json = strcmp(opt->json, "-") == 0 ? stdout : fopen(opt->json, "we");
+		if (!json)
+			die_hint("check the directory exists and is writable",
+				 "cannot create %s: %s", opt->json, strerror(errno));
+	}
 	if (opt->output) {
 		t->writer = trace_writer_open(opt->output);
 		if (!t->writer)
@@ -483,7 +492,10 @@ int record_run(struct options *opt)
 			waitpid(t->leader, NULL, 0);
 		}
 		if (rc == -EPERM)
-			die_hint("run uffdtrace as root, or check kernel.yama.ptrace_scope",
+			die_hint(geteuid() ? "run uffdtrace as root, or check kernel.yama.ptrace_scope"
+					   : "the process may be more privileged than uffdtrace (another "
+					     "user namespace, a container's init), or kernel.yama.ptrace_scope "
+					     "forbids tracing it",
 				 "cannot attach to process %d: operation not permitted", (int)opt->pid);
 		die_hint(rc == -ESRCH ? "the process exited while uffdtrace attached to it"
 			 : "a target that does not run as root needs /dev/userfaultfd (Linux 6.1 "
@@ -554,9 +566,8 @@ int record_run(struct options *opt)
 	if (opt->summary)
 		report_text(stderr, t->model, &run, &ro);
 	if (opt->json) {
-		FILE *f = strcmp(opt->json, "-") == 0 ? stdout : fopen(opt->json, "we");
+		FILE *f = json;
 		if (!f) {
-			err_msg("cannot write %s: %s", opt->json, strerror(errno));
 			wrc = -1;
 		} else {
 			report_json(f, t->model, &run, &ro);

@@ -151,7 +151,7 @@ static void text_functions(FILE *f, const struct model *m, const struct report_o
 	if (o->sort_faults)
 		qsort(v, n, sizeof *v, sites_by_faults);
 	if (n) {
-		fprintf(f, "\nfunctions, with what they call\n  %8s %8s  %s\n", "pages", "faults", "function");
+		fprintf(f, "\nfunctions, counting the writes of what they call\n  %8s %8s  %s\n", "pages", "faults", "function");
 		for (size_t i = 0; i < n && i < (size_t)o->top; i++) {
 			char buf[256];
 			const struct frame *fr = v[i].frame ? &m->ctx.frames[v[i].frame] : NULL;
@@ -185,6 +185,10 @@ static void text_regions(FILE *f, const struct model *m, const struct report_opt
 			v[n++] = &m->regions[i];
 	if (sorted)
 		qsort(v, n, sizeof *v, o->sort_faults ? regions_by_faults : regions_by_pages);
+	if (!n) {
+		free(v);
+		return;
+	}
 	fprintf(f, "\nregions\n  %-18s %-18s %-6s %8s %8s\n", "start", "end", "kind", "pages", "faults");
 	for (size_t i = 0; i < n && (!sorted || i < (size_t)o->top); i++)
 		fprintf(f, "  %#-18" PRIx64 " %#-18" PRIx64 " %-6s %8" PRIu64 " %8" PRIu64 "%s\n",
