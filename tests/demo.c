@@ -36,16 +36,27 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* uffdtrace learns of a new mapping a little after it appears; a demo
+ * that gives it that moment shows every write with its writer, where a
+ * program in a hurry has some pages "found dirty when first protected". */
+static void pause_briefly(void)
+{
+	usleep(20000);
+}
+
 int main(void)
 {
 	char *table = malloc(256 * PAGE);
+	pause_briefly();
 	fill_table(table, 256);
 
 	char *buf = malloc(64 * PAGE);
+	pause_briefly();
 	ssize_t got = load_file("/proc/self/exe", buf, 64 * PAGE);
 
 	char *arena = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pause_briefly();
 	pthread_t th[2];
 	for (int i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, worker, arena + i * 32 * PAGE);
