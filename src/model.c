@@ -283,18 +283,25 @@ static void functions_add(struct model *m, const struct event *ev, int is_new, b
 	}
 }
 
+/* An array indexed by an id: make room for ID, zero-filling what is new. */
+static void *grow_indexed(void *v, size_t *cap, size_t id, size_t size)
+{
+	if (id < *cap)
+		return v;
+	size_t n = *cap ? *cap : 64;
+	while (n <= id)
+		n *= 2;
+	v = xrealloc(v, n * size);
+	memset((char *)v + *cap * size, 0, (n - *cap) * size);
+	*cap = n;
+	return v;
+}
+
 static void stacks_add(struct model *m, const struct event *ev, int is_new, bool fault)
 {
 	if (!ev->stack)
 		return;
-	if (ev->stack >= m->capstacks) {
-		size_t cap = m->capstacks ? m->capstacks : 256;
-		while (cap <= ev->stack)
-			cap *= 2;
-		m->stacks = xrealloc(m->stacks, cap * sizeof *m->stacks);
-		memset(m->stacks + m->capstacks, 0, (cap - m->capstacks) * sizeof *m->stacks);
-		m->capstacks = cap;
-	}
+	m->stacks = grow_indexed(m->stacks, &m->capstacks, ev->stack, sizeof *m->stacks);
 	struct stack_stat *s = &m->stacks[ev->stack];
 	s->faults += fault;
 	if (is_new)
@@ -385,14 +392,8 @@ static void epoch_add(struct model *m, struct page_stat *ps, const struct event 
 		e->rewritten++;
 	ps->epoch = epoch;
 	e->pages++;
-	if (ev->region >= m->capregion_slot) {
-		size_t cap = m->capregion_slot ? m->capregion_slot : 64;
-		while (cap <= ev->region)
-			cap *= 2;
-		m->region_slot = xrealloc(m->region_slot, cap * sizeof *m->region_slot);
-		memset(m->region_slot + m->capregion_slot, 0, (cap - m->capregion_slot) * sizeof *m->region_slot);
-		m->capregion_slot = cap;
-	}
+	m->region_slot = grow_indexed(m->region_slot, &m->capregion_slot, ev->region,
+				      sizeof *m->region_slot);
 	if (m->region_slot[ev->region].epoch != epoch) {
 		if (e->nregions == e->capregions)
 			e->regions = xrealloc(e->regions, (e->capregions = e->capregions ? e->capregions * 2 : 8) *
